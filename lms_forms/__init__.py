@@ -1,0 +1,1 @@
+"""Interest registration for learning and coping offerings."""

@@ -1,0 +1,1 @@
+"""Wagtail page types for learning and coping offerings (lærings- og mestringstilbud)."""

@@ -1,0 +1,196 @@
+"""The catalogue's filters and query: what the visitor asked for, as one queryset of live offerings."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import F, Min, Prefetch, Q, prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .models import AudienceCode, Format, Language, OfferingGroup, OfferingPage, PriceType, Status, Topic, Venue
+
+SEARCH_RESULT_LIMIT = 1000
+
+
+def _offerings_where(queryset, condition):
+    """Keep the offerings for which any related row meets the condition, without duplicating rows."""
+    return queryset.filter(pk__in=OfferingPage.objects.filter(condition).values("pk"))
+
+
+class CatalogueFilter(django_filters.FilterSet):
+    """Every filter lives in the query string, so a shared link shows the same view."""
+
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"), max_length=200)
+    topic = django_filters.MultipleChoiceFilter(
+        method="filter_topic", label=_("Topic or diagnosis"), widget=forms.CheckboxSelectMultiple
+    )
+    audience = django_filters.MultipleChoiceFilter(
+        method="filter_audience", label=_("For whom"), choices=AudienceCode.choices, widget=forms.CheckboxSelectMultiple
+    )
+    format = django_filters.MultipleChoiceFilter(
+        field_name="format", label=_("Format"), choices=Format.choices, widget=forms.CheckboxSelectMultiple
+    )
+    region = django_filters.MultipleChoiceFilter(method="filter_region", label=_("Region"), widget=forms.CheckboxSelectMultiple)
+    municipality = django_filters.MultipleChoiceFilter(
+        method="filter_municipality", label=_("Municipality"), widget=forms.CheckboxSelectMultiple
+    )
+    venue = django_filters.MultipleChoiceFilter(method="filter_venue", label=_("Venue"), widget=forms.CheckboxSelectMultiple)
+    referral = django_filters.ChoiceFilter(
+        method="filter_referral",
+        label=_("Referral"),
+        choices=[("required", _("Referral required")), ("open", _("Open to all, no referral"))],
+        empty_label=pgettext_lazy("filter", "Any"),
+        widget=forms.RadioSelect,
+    )
+    price = django_filters.ChoiceFilter(
+        method="filter_price",
+        label=_("Price"),
+        choices=[("free", _("Free")), ("paid", _("With a fee or co-payment"))],
+        empty_label=pgettext_lazy("filter", "Any"),
+        widget=forms.RadioSelect,
+    )
+    open = django_filters.BooleanFilter(
+        method="filter_open", label=_("Open for registration now"), widget=forms.CheckboxInput
+    )
+    date_from = django_filters.DateFilter(
+        method="filter_date", label=_("From date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date", label=_("To date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    language = django_filters.MultipleChoiceFilter(
+        method="filter_language", label=_("Language"), widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = OfferingPage
+        fields = []
+
+    def __init__(self, data=None, *, catalogue, now=None):
+        self.catalogue = catalogue
+        self.now = now or timezone.now()
+        super().__init__(data, queryset=OfferingPage.objects.live().public().descendant_of(catalogue))
+        # One query per vocabulary; the options are the values in use, so no filter leads nowhere.
+        topics = list(Topic.objects.filter(offeringpage__in=self.queryset).distinct().values_list("slug", "name"))
+        venues = list(
+            Venue.objects.filter(
+                Q(pk__in=self.queryset.values("venue")) | Q(pk__in=OfferingGroup.objects.filter(offering__in=self.queryset).values("venue"))
+            ).values_list("pk", "name", "municipality", "region")
+        )
+        languages = list(Language.objects.filter(offeringpage__in=self.queryset).distinct().values_list("code", "name"))
+        self.filters["topic"].extra["choices"] = sorted(topics, key=lambda choice: choice[1])
+        self.filters["venue"].extra["choices"] = [(str(pk), name) for pk, name, _m, _r in sorted(venues, key=lambda v: v[1])]
+        self.filters["municipality"].extra["choices"] = [(m, m) for m in sorted({v[2] for v in venues if v[2]})]
+        self.filters["region"].extra["choices"] = [(r, r) for r in sorted({v[3] for v in venues if v[3]})]
+        self.filters["language"].extra["choices"] = sorted(languages, key=lambda choice: choice[1])
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        results = OfferingPage.objects.live().descendant_of(self.catalogue).search(value)[:SEARCH_RESULT_LIMIT]
+        return queryset.filter(pk__in=[result.pk for result in results])
+
+    def filter_topic(self, queryset, name, value):
+        return _offerings_where(queryset, Q(topics__slug__in=value))
+
+    def filter_audience(self, queryset, name, value):
+        return _offerings_where(queryset, Q(audiences__code__in=value))
+
+    def _filter_place(self, queryset, field, value):
+        return _offerings_where(
+            queryset,
+            Q(**{f"venue__{field}__in": value})
+            | Q(**{f"groups__venue__{field}__in": value})
+            | Q(**{f"groups__sessions__venue__{field}__in": value}),
+        )
+
+    def filter_region(self, queryset, name, value):
+        return self._filter_place(queryset, "region", value)
+
+    def filter_municipality(self, queryset, name, value):
+        return self._filter_place(queryset, "municipality", value)
+
+    def filter_venue(self, queryset, name, value):
+        return self._filter_place(queryset, "pk", value)
+
+    def filter_referral(self, queryset, name, value):
+        return queryset.filter(referral_required=(value == "required"))
+
+    def filter_price(self, queryset, name, value):
+        if value == "free":
+            return queryset.filter(price_type=PriceType.FREE)
+        return queryset.exclude(price_type=PriceType.FREE)
+
+    def filter_open(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(registration_opens__isnull=True) | Q(registration_opens__lte=self.now),
+            Q(registration_closes__isnull=True) | Q(registration_closes__gt=self.now),
+            status=Status.OPEN,
+        )
+
+    def filter_date(self, queryset, name, value):
+        # Applied together in filter_queryset: both ends of a range must hold for the same session.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        date_from = self.form.cleaned_data.get("date_from")
+        date_to = self.form.cleaned_data.get("date_to")
+        condition = Q()
+        if date_from:
+            condition &= Q(groups__sessions__start__gte=_start_of_day(date_from))
+        if date_to:
+            condition &= Q(groups__sessions__start__lt=_start_of_day(date_to + datetime.timedelta(days=1)))
+        return _offerings_where(queryset, condition) if condition else queryset
+
+    def active_filters(self):
+        """(label, value label) pairs for the filters in use, so the result heading can say what was asked."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        active = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", [], False):
+                continue
+            field = self.form.fields[name]
+            choices = dict(getattr(field, "choices", []))
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                label = choices.get(item, choices.get(str(item), item))
+                if isinstance(item, bool):
+                    label = ""
+                elif isinstance(item, datetime.date):
+                    label = item.strftime("%d.%m.%Y")
+                active.append((field.label, label))
+        return active
+
+
+def _start_of_day(day):
+    """Midnight in Norwegian time, as an aware datetime."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
+
+
+def filter_offerings(catalogue, filters):
+    """The matching offerings in catalogue order: the next session first, undated offerings last."""
+    queryset = filters.qs if filters.is_valid() else filters.queryset
+    return (
+        queryset.annotate(next_start=Min("groups__sessions__start", filter=Q(groups__sessions__start__gte=filters.now)))
+        .select_related("venue", "image")
+        .order_by(F("next_start").asc(nulls_last=True), "title")
+    )
+
+
+def catalogue_cards(offerings):
+    """Load what the cards show for one page of offerings, in a fixed number of queries."""
+    offerings = list(offerings)
+    prefetch_related_objects(
+        offerings,
+        "audiences",
+        "topics",
+        Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue")),
+    )
+    return offerings

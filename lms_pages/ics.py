@@ -1,0 +1,66 @@
+"""An iCalendar file of an offering's sessions, for visitors' own calendars."""
+
+import datetime
+import re
+import zoneinfo
+
+from django.utils import timezone
+from icalendar import Calendar, Event, vText
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+# Meeting links are for participants only and never leave the site in a calendar file.
+LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _without_links(text):
+    return " ".join(LINK.sub("", text).split())
+
+
+def offering_calendar(offering, request):
+    calendar = Calendar()
+    calendar.add("prodid", "-//Lærings- og mestringstilbud//NO")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", offering.title)
+    calendar.add("x-wr-timezone", "Europe/Oslo")
+    host = request.get_host().split(":")[0] if request else "lms.invalid"
+    url = offering.get_full_url(request)
+    stamp = offering.last_published_at or timezone.now()
+    for group in offering.groups.all():
+        for session in group.sessions_in_order():
+            event = Event()
+            # Stable across downloads, so a calendar that imports the file again updates, not duplicates.
+            event.add("uid", f"lms-session-{session.pk}@{host}")
+            event.add("dtstamp", stamp.astimezone(datetime.UTC))
+            event.add("dtstart", session.start.astimezone(OSLO))
+            if session.end:
+                event.add("dtend", session.end.astimezone(OSLO))
+            summary = f"{offering.title} – {group.name}"
+            if session.topic:
+                summary = f"{summary}: {_without_links(session.topic)}"
+            event.add("summary", summary)
+            location = _location(offering, group, session)
+            if location:
+                event.add("location", vText(location))
+            if url:
+                event.add("url", url)
+            calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _location(offering, group, session):
+    """Where, in words; a digital session names its platform but never carries the meeting link."""
+    venue = session.venue or group.venue or offering.venue
+    parts = []
+    if session.place_note:
+        parts.append(_without_links(session.place_note))
+    if venue:
+        parts.append(str(venue))
+        if venue.address_line and venue.street_address:
+            parts.append(venue.address_line)
+    elif offering.digital_platform:
+        parts.append(offering.digital_platform)
+    return ", ".join(part for part in parts if part)
+
+

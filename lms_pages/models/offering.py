@@ -1,0 +1,431 @@
+"""The offering: one course, learning network or coping group, with its groups and their sessions."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    HelpPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from ..blocks import RICH_TEXT_FEATURES, ContentStreamBlock
+from .base import LmsPageMixin
+from .choices import Format, OfferingKind, PriceType, RegistrationMethod, RegistrationState, Status
+
+
+class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
+    """A learning and coping offering, with everything a visitor needs to decide whether to take part."""
+
+    # Content
+    kind = models.CharField(_("kind of offering"), max_length=32, choices=OfferingKind.choices, default=OfferingKind.COURSE)
+    introduction = models.TextField(
+        _("introduction"), help_text=_("Two or three sentences shown at the top and in the catalogue.")
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    description = RichTextField(
+        _("about the offering"), features=RICH_TEXT_FEATURES, blank=True, help_text=_("Background and method.")
+    )
+    target_group = RichTextField(_("who it is for"), features=RICH_TEXT_FEATURES, blank=True)
+    audiences = ParentalManyToManyField("lms_pages.Audience", verbose_name=_("audiences"), blank=True)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    topics = ParentalManyToManyField("lms_pages.Topic", verbose_name=_("topics and diagnoses"), blank=True)
+    diagnosis_independent = models.BooleanField(
+        _("diagnosis-independent"), default=False, help_text=_("Open to people regardless of diagnosis.")
+    )
+    goals = RichTextField(_("goals and learning outcomes"), features=RICH_TEXT_FEATURES, blank=True)
+    user_participation = RichTextField(
+        _("user participation"),
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text=_("How people with lived experience take part in planning and running the offering (brukermedvirkning)."),
+    )
+    evaluation = RichTextField(_("evaluation"), features=RICH_TEXT_FEATURES, blank=True)
+    extra_sections = StreamField(ContentStreamBlock(), verbose_name=_("more sections"), blank=True)
+
+    # Practical
+    organiser = models.ForeignKey(
+        "lms_pages.Organisation",
+        verbose_name=_("organiser"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organised_offerings",
+    )
+    partners = ParentalManyToManyField(
+        "lms_pages.Organisation", verbose_name=_("partners"), blank=True, related_name="partner_offerings"
+    )
+    format = models.CharField(_("format"), max_length=16, choices=Format.choices, default=Format.ON_SITE)
+    venue = models.ForeignKey(
+        "lms_pages.Venue",
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Where the offering is held, unless each group has its own venue."),
+    )
+    digital_platform = models.CharField(
+        _("digital platform"), max_length=100, blank=True, help_text=_("E.g. Microsoft Teams.")
+    )
+    format_note = models.TextField(_("about the format"), blank=True)
+    duration = models.CharField(
+        _("duration"), max_length=200, blank=True, help_text=_("In words, e.g. four meetings over about two years.")
+    )
+    min_participants = models.PositiveSmallIntegerField(_("minimum participants"), null=True, blank=True)
+    max_participants = models.PositiveSmallIntegerField(_("maximum participants"), null=True, blank=True)
+    price_type = models.CharField(_("price"), max_length=16, choices=PriceType.choices, default=PriceType.FREE)
+    price_amount = models.DecimalField(
+        _("amount in NOK"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    price_note = models.TextField(
+        _("about the price"), blank=True, help_text=_("Frikort, no-show fee, cancellation deadline, what the fee covers.")
+    )
+    requirements = RichTextField(_("requirements for participants"), features=RICH_TEXT_FEATURES, blank=True)
+    referral_required = models.BooleanField(_("referral required"), default=False)
+    referral_note = models.TextField(_("about referral"), blank=True, help_text=_("Who can refer, and how."))
+    languages = ParentalManyToManyField("lms_pages.Language", verbose_name=_("languages"), blank=True)
+    interpreter_available = models.BooleanField(_("interpreter available"), default=False)
+    interpreter_note = models.CharField(_("about interpreters"), max_length=300, blank=True)
+
+    # Registration
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    registration_method = models.CharField(
+        _("how to register"), max_length=16, choices=RegistrationMethod.choices, default=RegistrationMethod.FORM
+    )
+    registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
+    registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
+    registration_note = models.TextField(_("about registration"), blank=True)
+    confidentiality_notice = models.ForeignKey(
+        "lms_pages.ConfidentialityNoticePage",
+        verbose_name=_("confidentiality notice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    # Contact
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("kind"),
+        FieldPanel("introduction"),
+        FieldPanel("image"),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("target_group"),
+                FieldPanel("audiences", widget=forms.CheckboxSelectMultiple),
+                FieldRowPanel([FieldPanel("min_age"), FieldPanel("max_age")]),
+            ],
+            heading=_("Target group"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("topics", widget=forms.CheckboxSelectMultiple), FieldPanel("diagnosis_independent")],
+            heading=_("Topics and diagnoses"),
+        ),
+        FieldPanel("goals"),
+        FieldPanel("user_participation"),
+        FieldPanel("evaluation"),
+        FieldPanel("extra_sections"),
+    ]
+    practical_panels = [
+        MultiFieldPanel([FieldPanel("organiser"), FieldPanel("partners", widget=forms.CheckboxSelectMultiple)], heading=_("Organisers")),
+        MultiFieldPanel(
+            [FieldPanel("format"), FieldPanel("venue"), FieldPanel("digital_platform"), FieldPanel("format_note")],
+            heading=_("Format and place"),
+        ),
+        HelpPanel(
+            content=_("Each group (e.g. Oslo, Stavanger, Tromsø) has its own places and sessions. Times are Norwegian time."),
+        ),
+        InlinePanel("groups", heading=_("Groups"), label=_("Group")),
+        FieldPanel("duration"),
+        FieldRowPanel([FieldPanel("min_participants"), FieldPanel("max_participants")], heading=_("Participants")),
+        MultiFieldPanel([FieldPanel("price_type"), FieldPanel("price_amount"), FieldPanel("price_note")], heading=_("Price")),
+        FieldPanel("requirements"),
+        MultiFieldPanel([FieldPanel("referral_required"), FieldPanel("referral_note")], heading=_("Referral")),
+        MultiFieldPanel(
+            [
+                FieldPanel("languages", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("interpreter_available"),
+                FieldPanel("interpreter_note"),
+            ],
+            heading=_("Language"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("contact_name"), FieldPanel("contact_email"), FieldPanel("contact_phone")], heading=_("Contact")
+        ),
+        InlinePanel("downloads", heading=_("Downloads"), label=_("Download")),
+        InlinePanel("related_offerings", heading=_("Related offerings"), label=_("Related offering")),
+        FieldPanel("last_reviewed"),
+    ]
+    registration_panels = [
+        FieldPanel("status"),
+        FieldPanel("registration_method"),
+        FieldRowPanel([FieldPanel("registration_opens"), FieldPanel("registration_closes")]),
+        FieldPanel("registration_note"),
+        FieldPanel("confidentiality_notice"),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Content")),
+            ObjectList(practical_panels, heading=_("Practical")),
+            ObjectList(registration_panels, heading=_("Registration")),
+            ObjectList(Page.promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.SearchField("description"),
+        index.SearchField("target_group"),
+        index.SearchField("goals"),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.FilterField("status"),
+        index.FilterField("format"),
+    ]
+
+    parent_page_types = ["lms_pages.CataloguePage"]
+    subpage_types = [
+        "lms_pages.CourseProgrammePage",
+        "lms_pages.BrochurePage",
+        "lms_pages.ConfidentialityNoticePage",
+        "lms_pages.InformationPage",
+    ]
+
+    class Meta:
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
+            errors["max_age"] = _("The maximum age cannot be lower than the minimum age.")
+        if (
+            self.min_participants is not None
+            and self.max_participants is not None
+            and self.min_participants > self.max_participants
+        ):
+            errors["max_participants"] = _("The maximum number of participants cannot be lower than the minimum.")
+        if self.price_type in (PriceType.FEE, PriceType.CO_PAYMENT) and self.price_amount is None:
+            errors["price_amount"] = _("Give the amount in NOK, or choose Free.")
+        if self.price_type == PriceType.FREE and self.price_amount:
+            errors["price_amount"] = _("A free offering has no amount. Leave it empty or choose another price.")
+        if self.registration_opens and self.registration_closes and self.registration_opens >= self.registration_closes:
+            errors["registration_closes"] = _("Registration must close after it opens.")
+        if self.format in (Format.DIGITAL, Format.HYBRID) and not self.digital_platform:
+            errors["digital_platform"] = _("Name the digital platform (e.g. Microsoft Teams) for a digital or hybrid offering.")
+        if errors:
+            raise ValidationError(errors)
+
+    # Reading the offering
+
+    @cached_property
+    def page_data(self):
+        """The page reloaded once with everything its template shows, in a fixed number of queries."""
+        return (
+            OfferingPage.objects.filter(pk=self.pk)
+            .select_related("organiser", "venue", "confidentiality_notice", "image")
+            .prefetch_related(
+                "audiences",
+                "topics",
+                "languages",
+                "partners",
+                Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue")),
+                Prefetch("groups__sessions", queryset=GroupSession.objects.select_related("venue")),
+                Prefetch("downloads", queryset=OfferingDownload.objects.select_related("document")),
+                Prefetch(
+                    "related_offerings",
+                    queryset=RelatedOffering.objects.select_related("offering_page"),
+                ),
+            )
+            .get()
+        )
+
+    @property
+    def price_is_free(self):
+        return self.price_type == PriceType.FREE
+
+    def registration_state(self, now=None):
+        """What a visitor can do now, from the status the editor set and the registration window."""
+        now = now or timezone.now()
+        if self.status in (Status.CANCELLED, Status.POSTPONED, Status.FULL, Status.CLOSED):
+            return RegistrationState(self.status)
+        if self.registration_method == RegistrationMethod.NONE:
+            return RegistrationState.NOT_REQUIRED
+        if self.registration_opens and now < self.registration_opens:
+            return RegistrationState.NOT_YET_OPEN
+        if self.registration_closes and now >= self.registration_closes:
+            return RegistrationState.CLOSED
+        if self.status == Status.OPEN:
+            return RegistrationState.OPEN
+        return RegistrationState.PLANNED
+
+    def all_sessions(self, groups):
+        return sorted(
+            (session for group in groups for session in group.sessions.all()), key=lambda session: session.start
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from ..structured_data import offering_json_ld
+
+        context = super().get_context(request, *args, **kwargs)
+        data = self.page_data
+        groups = list(data.groups.all())
+        context.update(
+            offering=data,
+            groups=groups,
+            registration_state=data.registration_state(),
+            json_ld=offering_json_ld(data, request, groups),
+            child_pages=self.get_children().live().public().specific().order_by("path"),
+        )
+        return context
+
+    @path("kalender/", name="calendar")
+    def calendar(self, request):
+        from ..ics import offering_calendar
+
+        data = self.page_data
+        response = HttpResponse(offering_calendar(data, request), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{slugify(self.slug) or "tilbud"}.ics"'
+        return response
+
+    @path("")
+    def index_route(self, request, *args, **kwargs):
+        return super().index_route(request, *args, **kwargs)
+
+
+class OfferingGroup(Orderable, ClusterableModel):
+    """One run of the offering, e.g. the Oslo group, with its own places and sessions."""
+
+    offering = ParentalKey(OfferingPage, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("name"), max_length=100, help_text=_("E.g. Oslo, or Autumn 2026."))
+    venue = models.ForeignKey(
+        "lms_pages.Venue", verbose_name=_("venue"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    places = models.PositiveIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Leave empty when the number of places is not limited.")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("venue"), FieldPanel("places")]),
+        FieldPanel("note"),
+        InlinePanel("sessions", heading=_("Sessions"), label=_("Session")),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def place_venue(self):
+        """The group's own venue, or the offering's."""
+        return self.venue or self.offering.venue
+
+    def sessions_in_order(self):
+        return sorted(self.sessions.all(), key=lambda session: session.start)
+
+
+class GroupSession(Orderable):
+    """One meeting of a group: when (Norwegian time), where and about what."""
+
+    group = ParentalKey(OfferingGroup, on_delete=models.CASCADE, related_name="sessions")
+    start = models.DateTimeField(_("starts"), db_index=True)
+    end = models.DateTimeField(_("ends"), null=True, blank=True)
+    venue = models.ForeignKey(
+        "lms_pages.Venue",
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Only when this session is held somewhere other than the group's venue."),
+    )
+    place_note = models.CharField(_("room or place"), max_length=200, blank=True, help_text=_("E.g. Auditorium 2, or Teams."))
+    topic = models.CharField(_("topic"), max_length=300, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("start"), FieldPanel("end")]),
+        FieldRowPanel([FieldPanel("venue"), FieldPanel("place_note")]),
+        FieldPanel("topic"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return f"{self.group} {timezone.localtime(self.start):%d.%m.%Y %H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("A session must end after it starts.")})
+
+
+class OfferingDownload(Orderable):
+    """A document to download from the offering, e.g. the project description."""
+
+    offering = ParentalKey(OfferingPage, on_delete=models.CASCADE, related_name="downloads")
+    document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("document"), on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Leave empty to use the document's title."))
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("title"), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+
+    @property
+    def display_title(self):
+        return self.title or self.document.title
+
+
+class RelatedOffering(Orderable):
+    offering = ParentalKey(OfferingPage, on_delete=models.CASCADE, related_name="related_offerings")
+    offering_page = models.ForeignKey(
+        OfferingPage, verbose_name=_("offering"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("offering_page")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related offering")
+        verbose_name_plural = _("related offerings")

@@ -1,0 +1,141 @@
+"""Shared vocabularies that editors keep once and reuse across offerings."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.search import index
+
+from .choices import AudienceCode, OrganisationKind
+
+
+class Audience(models.Model):
+    """One of the fixed audiences; rows are created by a migration, never by editors."""
+
+    code = models.CharField(_("code"), max_length=32, choices=AudienceCode.choices, unique=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+    def __str__(self):
+        return str(self.get_code_display())
+
+
+class Language(models.Model):
+    """A language an offering is held in (ISO 639 code)."""
+
+    code = models.CharField(_("code"), max_length=8, unique=True, help_text=_("ISO 639 code, e.g. nb, nn, en, se."))
+    name = models.CharField(_("name"), max_length=64)
+
+    panels = [FieldPanel("name"), FieldPanel("code")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+
+    def __str__(self):
+        return self.name
+
+
+class Topic(index.Indexed, models.Model):
+    """A topic or diagnosis that visitors filter the catalogue by (e.g. headache, diabetes)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)
+    is_diagnosis = models.BooleanField(
+        _("is a diagnosis"),
+        default=False,
+        help_text=_("Tick for a diagnosis (e.g. migraine); leave empty for a theme (e.g. health pedagogy)."),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("is_diagnosis"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic or diagnosis")
+        verbose_name_plural = _("topics and diagnoses")
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(index.Indexed, models.Model):
+    """An organiser or partner: a hospital, a municipality, a user organisation, a college."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True, help_text=_("E.g. FFO, HNT."))
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)
+    url = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("short_name"),
+        FieldPanel("kind"),
+        MultiFieldPanel([FieldPanel("url"), FieldPanel("email"), FieldPanel("phone")], heading=_("Contact")),
+    ]
+    search_fields = [index.SearchField("name"), index.SearchField("short_name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_user_organisation(self):
+        return self.kind == OrganisationKind.USER_ORGANISATION
+
+
+class Venue(index.Indexed, models.Model):
+    """Where groups meet: a named place in a municipality and a region."""
+
+    name = models.CharField(_("name"), max_length=200)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    municipality = models.CharField(
+        _("municipality"), max_length=100, help_text=_("Shown in the catalogue's place filter.")
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=100,
+        blank=True,
+        help_text=_("County or health region, e.g. Helse Nord. Shown in the catalogue's place filter."),
+    )
+    accessibility = models.TextField(
+        _("accessibility"), blank=True, help_text=_("Step-free access, hearing loop, parking and the like.")
+    )
+
+    panels = [
+        FieldPanel("name"),
+        MultiFieldPanel(
+            [FieldPanel("street_address"), FieldPanel("postal_code"), FieldPanel("municipality"), FieldPanel("region")],
+            heading=_("Address"),
+        ),
+        FieldPanel("accessibility"),
+    ]
+    search_fields = [index.SearchField("name"), index.SearchField("municipality"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["municipality", "name"]
+        constraints = [models.UniqueConstraint(fields=["name", "municipality"], name="lms_venue_unique_name")]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+
+    def __str__(self):
+        if self.municipality and self.municipality != self.name:
+            return f"{self.name}, {self.municipality}"
+        return self.name
+
+    @property
+    def address_line(self):
+        return ", ".join(
+            part for part in [self.street_address, f"{self.postal_code} {self.municipality}".strip()] if part
+        )

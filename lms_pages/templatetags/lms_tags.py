@@ -1,0 +1,69 @@
+"""Template helpers shared by the extension's templates and a host's frame."""
+
+import os
+
+from django import template
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.urls import translate_url
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
+
+from ..models import PriceType
+from ..structured_data import dump_json_ld
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """The page in each of the site's languages, for the language switcher and hreflang links."""
+    request = context.get("request")
+    path = request.get_full_path() if request else "/"
+    current = context.get("LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    links = []
+    for code, _name in settings.LANGUAGES:
+        info = get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": translate_url(path, code),
+                "is_current": code == current,
+            }
+        )
+    return links
+
+
+@register.filter
+def json_ld(data):
+    return mark_safe(dump_json_ld(data))  # noqa: S308 -- dump_json_ld escapes <, > and &
+
+
+@register.filter
+def file_description(document):
+    """File type and size, so a visitor on a phone knows what a download costs, e.g. "PDF, 1.2 MB"."""
+    if not document:
+        return ""
+    extension = os.path.splitext(document.file.name)[1].lstrip(".").upper()
+    try:
+        size = document.get_file_size()
+    except OSError:
+        size = None
+    parts = [extension] if extension else []
+    if size:
+        parts.append(filesizeformat(size))
+    return ", ".join(parts)
+
+
+@register.simple_tag
+def price_text(offering):
+    """The price as a visitor reads it: "Free", "NOK 750" or "Co-payment NOK 200"."""
+    if offering.price_type == PriceType.FREE:
+        return _("Free")
+    amount = offering.price_amount
+    text = _("NOK %(amount)s") % {"amount": f"{amount:,.0f}".replace(",", "\u00a0")} if amount is not None else ""
+    if offering.price_type == PriceType.CO_PAYMENT:
+        return _("Co-payment (egenandel): %(amount)s") % {"amount": text} if text else _("Co-payment (egenandel)")
+    return text
