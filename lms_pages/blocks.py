@@ -104,7 +104,9 @@ class ContentStreamBlock(blocks.StreamBlock):
     """Free sections for an information page or the extra sections of an offering."""
 
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES + ["h3", "h4"], label=_("Paragraph"), icon="pilcrow")
+    paragraph = blocks.RichTextBlock(
+        features=RICH_TEXT_FEATURES + ["h3", "h4"], label=_("Paragraph"), icon="pilcrow"
+    )
     quote = QuoteBlock()
     image = ImageBlock()
     key_figures = KeyFiguresBlock()
@@ -170,4 +172,8 @@ class ModuleBlock(blocks.StructBlock):
         icon = "folder-open-inverse"
         label = _("Module")
         template = "lms_pages/blocks/module.html"
-        preview_value = {"name": "Startmodul", "days": 5, "learning_goals": ["Å styrkje helsepersonell i formidingsrolla"]}
+        preview_value = {
+            "name": "Startmodul",
+            "days": 5,
+            "learning_goals": ["Å styrkje helsepersonell i formidingsrolla"],
+        }

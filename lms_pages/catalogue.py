@@ -1,15 +1,29 @@
 """The catalogue's filters and query: what the visitor asked for, as one queryset of live offerings."""
 
 import datetime
+import uuid
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import F, Min, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import AudienceCode, Format, Language, OfferingGroup, OfferingPage, PriceType, Status, Topic, Venue
+from .models import (
+    AudienceCode,
+    Format,
+    GroupSession,
+    Language,
+    OfferingGroup,
+    OfferingPage,
+    PriceType,
+    Status,
+    Topic,
+    Venue,
+)
+from .models.base import without_restricted
 
 SEARCH_RESULT_LIMIT = 1000
 
@@ -27,16 +41,23 @@ class CatalogueFilter(django_filters.FilterSet):
         method="filter_topic", label=_("Topic or diagnosis"), widget=forms.CheckboxSelectMultiple
     )
     audience = django_filters.MultipleChoiceFilter(
-        method="filter_audience", label=_("For whom"), choices=AudienceCode.choices, widget=forms.CheckboxSelectMultiple
+        method="filter_audience",
+        label=_("For whom"),
+        choices=AudienceCode.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     format = django_filters.MultipleChoiceFilter(
         field_name="format", label=_("Format"), choices=Format.choices, widget=forms.CheckboxSelectMultiple
     )
-    region = django_filters.MultipleChoiceFilter(method="filter_region", label=_("Region"), widget=forms.CheckboxSelectMultiple)
+    region = django_filters.MultipleChoiceFilter(
+        method="filter_region", label=_("Region"), widget=forms.CheckboxSelectMultiple
+    )
     municipality = django_filters.MultipleChoiceFilter(
         method="filter_municipality", label=_("Municipality"), widget=forms.CheckboxSelectMultiple
     )
-    venue = django_filters.MultipleChoiceFilter(method="filter_venue", label=_("Venue"), widget=forms.CheckboxSelectMultiple)
+    venue = django_filters.MultipleChoiceFilter(
+        method="filter_venue", label=_("Venue"), widget=forms.CheckboxSelectMultiple
+    )
     referral = django_filters.ChoiceFilter(
         method="filter_referral",
         label=_("Referral"),
@@ -71,26 +92,23 @@ class CatalogueFilter(django_filters.FilterSet):
     def __init__(self, data=None, *, catalogue, now=None):
         self.catalogue = catalogue
         self.now = now or timezone.now()
-        super().__init__(data, queryset=OfferingPage.objects.live().public().descendant_of(catalogue))
-        # One query per vocabulary; the options are the values in use, so no filter leads nowhere.
-        topics = list(Topic.objects.filter(offeringpage__in=self.queryset).distinct().values_list("slug", "name"))
-        venues = list(
-            Venue.objects.filter(
-                Q(pk__in=self.queryset.values("venue")) | Q(pk__in=OfferingGroup.objects.filter(offering__in=self.queryset).values("venue"))
-            ).values_list("pk", "name", "municipality", "region")
+        super().__init__(
+            data, queryset=without_restricted(OfferingPage.objects.live().descendant_of(catalogue))
         )
-        languages = list(Language.objects.filter(offeringpage__in=self.queryset).distinct().values_list("code", "name"))
-        self.filters["topic"].extra["choices"] = sorted(topics, key=lambda choice: choice[1])
-        self.filters["venue"].extra["choices"] = [(str(pk), name) for pk, name, _m, _r in sorted(venues, key=lambda v: v[1])]
-        self.filters["municipality"].extra["choices"] = [(m, m) for m in sorted({v[2] for v in venues if v[2]})]
-        self.filters["region"].extra["choices"] = [(r, r) for r in sorted({v[3] for v in venues if v[3]})]
-        self.filters["language"].extra["choices"] = sorted(languages, key=lambda choice: choice[1])
+        options = catalogue_options(catalogue, self.queryset)
+        self.filters["topic"].extra["choices"] = options["topics"]
+        self.filters["venue"].extra["choices"] = options["venues"]
+        self.filters["municipality"].extra["choices"] = options["municipalities"]
+        self.filters["region"].extra["choices"] = options["regions"]
+        self.filters["language"].extra["choices"] = options["languages"]
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
-        results = OfferingPage.objects.live().descendant_of(self.catalogue).search(value)[:SEARCH_RESULT_LIMIT]
+        results = (
+            OfferingPage.objects.live().descendant_of(self.catalogue).search(value)[:SEARCH_RESULT_LIMIT]
+        )
         return queryset.filter(pk__in=[result.pk for result in results])
 
     def filter_topic(self, queryset, name, value):
@@ -169,16 +187,60 @@ class CatalogueFilter(django_filters.FilterSet):
         return active
 
 
+CONTENT_VERSION_KEY = "lms_pages:content-version"
+# A safety net for caches that are not shared between processes (e.g. local memory): however the
+# cache is set up, options are never staler than this.
+OPTIONS_TIMEOUT = 300
+
+
+def bump_content_version():
+    """Called when offerings or vocabularies change, so every cached option list is rebuilt."""
+    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def catalogue_options(catalogue, offerings):
+    """The filter options in use under a catalogue (so no option leads nowhere), cached between changes."""
+    version = cache.get_or_set(CONTENT_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    key = f"lms_pages:catalogue-options:{catalogue.pk}:{version}"
+    options = cache.get(key)
+    if options is None:
+        options = _build_catalogue_options(offerings)
+        cache.set(key, options, OPTIONS_TIMEOUT)
+    return options
+
+
+def _build_catalogue_options(offerings):
+    topics = Topic.objects.filter(offeringpage__in=offerings).distinct().values_list("slug", "name")
+    languages = Language.objects.filter(offeringpage__in=offerings).distinct().values_list("code", "name")
+    venues = Venue.objects.filter(
+        Q(pk__in=offerings.values("venue"))
+        | Q(pk__in=OfferingGroup.objects.filter(offering__in=offerings).values("venue"))
+        | Q(pk__in=GroupSession.objects.filter(group__offering__in=offerings).values("venue"))
+    ).values_list("pk", "name", "municipality", "region")
+    venues = sorted(venues, key=lambda venue: venue[1])
+    return {
+        "topics": sorted(topics, key=lambda choice: choice[1]),
+        "languages": sorted(languages, key=lambda choice: choice[1]),
+        "venues": [(str(pk), name) for pk, name, _municipality, _region in venues],
+        "municipalities": [(name, name) for name in sorted({venue[2] for venue in venues if venue[2]})],
+        "regions": [(name, name) for name in sorted({venue[3] for venue in venues if venue[3]})],
+    }
+
+
 def _start_of_day(day):
     """Midnight in Norwegian time, as an aware datetime."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone())
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
+    )
 
 
 def filter_offerings(catalogue, filters):
     """The matching offerings in catalogue order: the next session first, undated offerings last."""
     queryset = filters.qs if filters.is_valid() else filters.queryset
     return (
-        queryset.annotate(next_start=Min("groups__sessions__start", filter=Q(groups__sessions__start__gte=filters.now)))
+        queryset.annotate(
+            next_start=Min("groups__sessions__start", filter=Q(groups__sessions__start__gte=filters.now))
+        )
         .select_related("venue", "image")
         .order_by(F("next_start").asc(nulls_last=True), "title")
     )

@@ -62,5 +62,3 @@ def _location(offering, group, session):
     elif offering.digital_platform:
         parts.append(offering.digital_platform)
     return ", ".join(part for part in parts if part)
-
-

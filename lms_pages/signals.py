@@ -1,12 +1,15 @@
-"""Keeps the confidentiality notice's version number in step with its published text."""
+"""Keeps derived data in step with what editors publish: notice versions and cached catalogue options."""
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
-from wagtail.signals import page_published
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .models import ConfidentialityNoticePage, NoticeVersion
+from .catalogue import bump_content_version
+from .models import ConfidentialityNoticePage, Language, NoticeVersion, Topic, Venue
 
 
 @receiver(page_published, sender=ConfidentialityNoticePage)
@@ -28,3 +31,17 @@ def bump_notice_version(sender, instance, revision, **kwargs):
     instance.version = notice.version
     instance.text_fingerprint = notice.text_fingerprint
     instance.effective_date = notice.effective_date
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+@receiver(post_page_move)
+@receiver(post_delete, sender=Page)
+@receiver(post_save, sender=Topic)
+@receiver(post_save, sender=Venue)
+@receiver(post_save, sender=Language)
+@receiver(post_delete, sender=Topic)
+@receiver(post_delete, sender=Venue)
+@receiver(post_delete, sender=Language)
+def content_changed(sender, **kwargs):
+    bump_content_version()

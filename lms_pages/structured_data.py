@@ -109,4 +109,9 @@ def offering_json_ld(offering, request, groups):
 
 def dump_json_ld(data):
     """JSON safe to put inside a <script> element."""
-    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )

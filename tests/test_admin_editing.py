@@ -63,7 +63,9 @@ def test_editor_creates_an_offering_with_groups_and_sessions(editor_client, cata
     )
     data.setlist("audiences", [str(Audience.objects.get(code="patients").pk)])
     data.setlist("topics", [str(Topic.objects.get().pk)])
-    for index, (name, venue, start) in enumerate([("Oslo", oslo, "2027-03-04 18:00"), ("Tromsø", tromso, "2027-03-25 18:00")]):
+    for index, (name, venue, start) in enumerate(
+        [("Oslo", oslo, "2027-03-04 18:00"), ("Tromsø", tromso, "2027-03-25 18:00")]
+    ):
         prefix = f"groups-{index}"
         data.update(
             {
@@ -127,5 +129,7 @@ def test_editor_sees_every_error_of_an_inconsistent_offering_at_once(editor_clie
 def test_editor_can_add_every_child_page_type_of_an_offering(editor_client, catalogue):
     offering = catalogue.add_child(instance=OfferingPage(title="Kurs", slug="kurs", introduction="Intro"))
     for model_name in ["courseprogrammepage", "brochurepage", "confidentialitynoticepage", "informationpage"]:
-        response = editor_client.get(reverse("wagtailadmin_pages:add", args=["lms_pages", model_name, offering.pk]))
+        response = editor_client.get(
+            reverse("wagtailadmin_pages:add", args=["lms_pages", model_name, offering.pk])
+        )
         assert response.status_code == 200, model_name

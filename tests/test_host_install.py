@@ -59,14 +59,20 @@ SMOKE_SCRIPT = textwrap.dedent(
 
 def run(args, cwd, env):
     completed = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)  # noqa: S603
-    assert completed.returncode == 0, f"{' '.join(map(str, args))} failed:\n{completed.stdout}\n{completed.stderr}"
+    assert completed.returncode == 0, (
+        f"{' '.join(map(str, args))} failed:\n{completed.stdout}\n{completed.stderr}"
+    )
     return completed.stdout
 
 
 @pytest.mark.slow
 def test_readme_steps_work_on_a_fresh_wagtail_project(tmp_path):
     wagtail = Path(sys.executable).with_name("wagtail")
-    env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
+    }
     env["DJANGO_SETTINGS_MODULE"] = "hostsite.settings.dev"
     run([wagtail, "start", "hostsite", str(tmp_path)], cwd=tmp_path, env=env)
 

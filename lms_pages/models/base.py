@@ -1,6 +1,9 @@
 """What every page of the extension shares: the host's frame and the breadcrumb trail."""
 
 from django.conf import settings
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Substr
+from wagtail.models import Page, PageViewRestriction, Site
 
 DEFAULT_BASE_TEMPLATE = "lms_pages/base.html"
 
@@ -14,14 +17,33 @@ class LmsPageMixin:
     """Adds the host's base template and the breadcrumb trail to a page's context."""
 
     def get_breadcrumbs(self, request):
-        site = self.get_site()
-        if site is None:
+        """The ancestors from the site's root page down, in one query (none on the root page itself)."""
+        site = Site.find_for_request(request)
+        if site is None or site.root_page_id == self.pk:
             return []
-        root_depth = site.root_page.depth
-        return list(self.get_ancestors().filter(depth__gte=root_depth).only("id", "title", "url_path", "path", "depth"))
+        parent = getattr(self, "_cached_parent_obj", None)  # set by Wagtail's routing
+        if parent is not None and parent.pk == site.root_page_id:
+            return [parent]
+        ancestors = list(
+            self.get_ancestors().filter(depth__gt=1).only("id", "title", "url_path", "path", "depth")
+        )
+        root_index = next((i for i, page in enumerate(ancestors) if page.pk == site.root_page_id), None)
+        return [] if root_index is None else ancestors[root_index:]
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["base_template"] = base_template()
         context["breadcrumbs"] = self.get_breadcrumbs(request)
         return context
+
+
+def without_restricted(pages):
+    """Leave out pages that have a view restriction of their own or under an ancestor in the queryset.
+
+    Restrictions above the page being served are already enforced by Wagtail when it serves that page;
+    this keeps private pages out of listings, in the same query (Wagtail's public() costs one more).
+    """
+    restriction_above = PageViewRestriction.objects.filter(
+        page__path=Substr(OuterRef("path"), 1, F("page__depth") * Page.steplen)
+    )
+    return pages.exclude(Exists(restriction_above))

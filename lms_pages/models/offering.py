@@ -4,10 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -27,7 +26,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, ContentStreamBlock
-from .base import LmsPageMixin
+from .base import LmsPageMixin, without_restricted
 from .choices import Format, OfferingKind, PriceType, RegistrationMethod, RegistrationState, Status
 
 
@@ -35,15 +34,25 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     """A learning and coping offering, with everything a visitor needs to decide whether to take part."""
 
     # Content
-    kind = models.CharField(_("kind of offering"), max_length=32, choices=OfferingKind.choices, default=OfferingKind.COURSE)
+    kind = models.CharField(
+        _("kind of offering"), max_length=32, choices=OfferingKind.choices, default=OfferingKind.COURSE
+    )
     introduction = models.TextField(
         _("introduction"), help_text=_("Two or three sentences shown at the top and in the catalogue.")
     )
     image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     description = RichTextField(
-        _("about the offering"), features=RICH_TEXT_FEATURES, blank=True, help_text=_("Background and method.")
+        _("about the offering"),
+        features=RICH_TEXT_FEATURES,
+        blank=True,
+        help_text=_("Background and method."),
     )
     target_group = RichTextField(_("who it is for"), features=RICH_TEXT_FEATURES, blank=True)
     audiences = ParentalManyToManyField("lms_pages.Audience", verbose_name=_("audiences"), blank=True)
@@ -58,7 +67,9 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         _("user participation"),
         features=RICH_TEXT_FEATURES,
         blank=True,
-        help_text=_("How people with lived experience take part in planning and running the offering (brukermedvirkning)."),
+        help_text=_(
+            "How people with lived experience take part in planning and running the offering (brukermedvirkning)."
+        ),
     )
     evaluation = RichTextField(_("evaluation"), features=RICH_TEXT_FEATURES, blank=True)
     extra_sections = StreamField(ContentStreamBlock(), verbose_name=_("more sections"), blank=True)
@@ -90,11 +101,16 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     )
     format_note = models.TextField(_("about the format"), blank=True)
     duration = models.CharField(
-        _("duration"), max_length=200, blank=True, help_text=_("In words, e.g. four meetings over about two years.")
+        _("duration"),
+        max_length=200,
+        blank=True,
+        help_text=_("In words, e.g. four meetings over about two years."),
     )
     min_participants = models.PositiveSmallIntegerField(_("minimum participants"), null=True, blank=True)
     max_participants = models.PositiveSmallIntegerField(_("maximum participants"), null=True, blank=True)
-    price_type = models.CharField(_("price"), max_length=16, choices=PriceType.choices, default=PriceType.FREE)
+    price_type = models.CharField(
+        _("price"), max_length=16, choices=PriceType.choices, default=PriceType.FREE
+    )
     price_amount = models.DecimalField(
         _("amount in NOK"),
         max_digits=8,
@@ -104,7 +120,9 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         validators=[MinValueValidator(0)],
     )
     price_note = models.TextField(
-        _("about the price"), blank=True, help_text=_("Frikort, no-show fee, cancellation deadline, what the fee covers.")
+        _("about the price"),
+        blank=True,
+        help_text=_("Frikort, no-show fee, cancellation deadline, what the fee covers."),
     )
     requirements = RichTextField(_("requirements for participants"), features=RICH_TEXT_FEATURES, blank=True)
     referral_required = models.BooleanField(_("referral required"), default=False)
@@ -116,7 +134,10 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     # Registration
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
     registration_method = models.CharField(
-        _("how to register"), max_length=16, choices=RegistrationMethod.choices, default=RegistrationMethod.FORM
+        _("how to register"),
+        max_length=16,
+        choices=RegistrationMethod.choices,
+        default=RegistrationMethod.FORM,
     )
     registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
@@ -159,20 +180,37 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         FieldPanel("extra_sections"),
     ]
     practical_panels = [
-        MultiFieldPanel([FieldPanel("organiser"), FieldPanel("partners", widget=forms.CheckboxSelectMultiple)], heading=_("Organisers")),
         MultiFieldPanel(
-            [FieldPanel("format"), FieldPanel("venue"), FieldPanel("digital_platform"), FieldPanel("format_note")],
+            [FieldPanel("organiser"), FieldPanel("partners", widget=forms.CheckboxSelectMultiple)],
+            heading=_("Organisers"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("format"),
+                FieldPanel("venue"),
+                FieldPanel("digital_platform"),
+                FieldPanel("format_note"),
+            ],
             heading=_("Format and place"),
         ),
         HelpPanel(
-            content=_("Each group (e.g. Oslo, Stavanger, Tromsø) has its own places and sessions. Times are Norwegian time."),
+            content=_(
+                "Each group (e.g. Oslo, Stavanger, Tromsø) has its own places and sessions. Times are Norwegian time."
+            ),
         ),
         InlinePanel("groups", heading=_("Groups"), label=_("Group")),
         FieldPanel("duration"),
-        FieldRowPanel([FieldPanel("min_participants"), FieldPanel("max_participants")], heading=_("Participants")),
-        MultiFieldPanel([FieldPanel("price_type"), FieldPanel("price_amount"), FieldPanel("price_note")], heading=_("Price")),
+        FieldRowPanel(
+            [FieldPanel("min_participants"), FieldPanel("max_participants")], heading=_("Participants")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("price_type"), FieldPanel("price_amount"), FieldPanel("price_note")],
+            heading=_("Price"),
+        ),
         FieldPanel("requirements"),
-        MultiFieldPanel([FieldPanel("referral_required"), FieldPanel("referral_note")], heading=_("Referral")),
+        MultiFieldPanel(
+            [FieldPanel("referral_required"), FieldPanel("referral_note")], heading=_("Referral")
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("languages", widget=forms.CheckboxSelectMultiple),
@@ -182,7 +220,8 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             heading=_("Language"),
         ),
         MultiFieldPanel(
-            [FieldPanel("contact_name"), FieldPanel("contact_email"), FieldPanel("contact_phone")], heading=_("Contact")
+            [FieldPanel("contact_name"), FieldPanel("contact_email"), FieldPanel("contact_phone")],
+            heading=_("Contact"),
         ),
         InlinePanel("downloads", heading=_("Downloads"), label=_("Download")),
         InlinePanel("related_offerings", heading=_("Related offerings"), label=_("Related offering")),
@@ -237,41 +276,52 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             and self.max_participants is not None
             and self.min_participants > self.max_participants
         ):
-            errors["max_participants"] = _("The maximum number of participants cannot be lower than the minimum.")
+            errors["max_participants"] = _(
+                "The maximum number of participants cannot be lower than the minimum."
+            )
         if self.price_type in (PriceType.FEE, PriceType.CO_PAYMENT) and self.price_amount is None:
             errors["price_amount"] = _("Give the amount in NOK, or choose Free.")
         if self.price_type == PriceType.FREE and self.price_amount:
-            errors["price_amount"] = _("A free offering has no amount. Leave it empty or choose another price.")
-        if self.registration_opens and self.registration_closes and self.registration_opens >= self.registration_closes:
+            errors["price_amount"] = _(
+                "A free offering has no amount. Leave it empty or choose another price."
+            )
+        if (
+            self.registration_opens
+            and self.registration_closes
+            and self.registration_opens >= self.registration_closes
+        ):
             errors["registration_closes"] = _("Registration must close after it opens.")
         if self.format in (Format.DIGITAL, Format.HYBRID) and not self.digital_platform:
-            errors["digital_platform"] = _("Name the digital platform (e.g. Microsoft Teams) for a digital or hybrid offering.")
+            errors["digital_platform"] = _(
+                "Name the digital platform (e.g. Microsoft Teams) for a digital or hybrid offering."
+            )
         if errors:
             raise ValidationError(errors)
 
     # Reading the offering
 
-    @cached_property
-    def page_data(self):
-        """The page reloaded once with everything its template shows, in a fixed number of queries."""
-        return (
-            OfferingPage.objects.filter(pk=self.pk)
-            .select_related("organiser", "venue", "confidentiality_notice", "image")
-            .prefetch_related(
-                "audiences",
-                "topics",
-                "languages",
-                "partners",
-                Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue")),
-                Prefetch("groups__sessions", queryset=GroupSession.objects.select_related("venue")),
-                Prefetch("downloads", queryset=OfferingDownload.objects.select_related("document")),
-                Prefetch(
-                    "related_offerings",
-                    queryset=RelatedOffering.objects.select_related("offering_page"),
-                ),
-            )
-            .get()
-        )
+    # What the page shows besides its own row: loaded with the page in a fixed number of queries.
+    related_fields = ["organiser", "venue", "confidentiality_notice", "image"]
+
+    @staticmethod
+    def content_prefetches():
+        return [
+            "audiences",
+            "topics",
+            "languages",
+            "partners",
+            Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue")),
+            Prefetch("groups__sessions", queryset=GroupSession.objects.select_related("venue")),
+            Prefetch("downloads", queryset=OfferingDownload.objects.select_related("document")),
+            Prefetch("related_offerings", queryset=RelatedOffering.objects.select_related("offering_page")),
+        ]
+
+    def load_content(self):
+        """Fetch the page's relations once; the catalogue's routing has already joined the foreign keys."""
+        if not getattr(self, "_content_loaded", False):
+            prefetch_related_objects([self], *self.content_prefetches())
+            self._content_loaded = True
+        return self
 
     @property
     def price_is_free(self):
@@ -294,21 +344,22 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
 
     def all_sessions(self, groups):
         return sorted(
-            (session for group in groups for session in group.sessions.all()), key=lambda session: session.start
+            (session for group in groups for session in group.sessions.all()),
+            key=lambda session: session.start,
         )
 
     def get_context(self, request, *args, **kwargs):
         from ..structured_data import offering_json_ld
 
         context = super().get_context(request, *args, **kwargs)
-        data = self.page_data
-        groups = list(data.groups.all())
+        self.load_content()
+        groups = list(self.groups.all())
         context.update(
-            offering=data,
+            offering=self,
             groups=groups,
-            registration_state=data.registration_state(),
-            json_ld=offering_json_ld(data, request, groups),
-            child_pages=self.get_children().live().public().specific().order_by("path"),
+            registration_state=self.registration_state(),
+            json_ld=offering_json_ld(self, request, groups),
+            child_pages=without_restricted(self.get_children().live()).order_by("path"),
         )
         return context
 
@@ -316,14 +367,11 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     def calendar(self, request):
         from ..ics import offering_calendar
 
-        data = self.page_data
-        response = HttpResponse(offering_calendar(data, request), content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(
+            offering_calendar(self.load_content(), request), content_type="text/calendar; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{slugify(self.slug) or "tilbud"}.ics"'
         return response
-
-    @path("")
-    def index_route(self, request, *args, **kwargs):
-        return super().index_route(request, *args, **kwargs)
 
 
 class OfferingGroup(Orderable, ClusterableModel):
@@ -332,10 +380,18 @@ class OfferingGroup(Orderable, ClusterableModel):
     offering = ParentalKey(OfferingPage, on_delete=models.CASCADE, related_name="groups")
     name = models.CharField(_("name"), max_length=100, help_text=_("E.g. Oslo, or Autumn 2026."))
     venue = models.ForeignKey(
-        "lms_pages.Venue", verbose_name=_("venue"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "lms_pages.Venue",
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     places = models.PositiveIntegerField(
-        _("places"), null=True, blank=True, help_text=_("Leave empty when the number of places is not limited.")
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the number of places is not limited."),
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -377,7 +433,9 @@ class GroupSession(Orderable):
         related_name="+",
         help_text=_("Only when this session is held somewhere other than the group's venue."),
     )
-    place_note = models.CharField(_("room or place"), max_length=200, blank=True, help_text=_("E.g. Auditorium 2, or Teams."))
+    place_note = models.CharField(
+        _("room or place"), max_length=200, blank=True, help_text=_("E.g. Auditorium 2, or Teams.")
+    )
     topic = models.CharField(_("topic"), max_length=300, blank=True)
 
     panels = [
@@ -403,8 +461,12 @@ class OfferingDownload(Orderable):
     """A document to download from the offering, e.g. the project description."""
 
     offering = ParentalKey(OfferingPage, on_delete=models.CASCADE, related_name="downloads")
-    document = models.ForeignKey("wagtaildocs.Document", verbose_name=_("document"), on_delete=models.CASCADE, related_name="+")
-    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("Leave empty to use the document's title."))
+    document = models.ForeignKey(
+        "wagtaildocs.Document", verbose_name=_("document"), on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(
+        _("title"), max_length=200, blank=True, help_text=_("Leave empty to use the document's title.")
+    )
     description = models.CharField(_("description"), max_length=300, blank=True)
 
     panels = [FieldPanel("document"), FieldPanel("title"), FieldPanel("description")]

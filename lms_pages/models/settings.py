@@ -21,12 +21,19 @@ class LmsSiteSettings(BaseSiteSetting):
         related_name="+",
     )
     privacy_page = models.ForeignKey(
-        "wagtailcore.Page", verbose_name=_("privacy page"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailcore.Page",
+        verbose_name=_("privacy page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     panels = [
         FieldPanel("organisation_name"),
-        MultiFieldPanel([FieldPanel("email"), FieldPanel("phone"), FieldPanel("address")], heading=_("Contact details")),
+        MultiFieldPanel(
+            [FieldPanel("email"), FieldPanel("phone"), FieldPanel("address")], heading=_("Contact details")
+        ),
         FieldPanel("accessibility_statement"),
         FieldPanel("privacy_page"),
     ]

@@ -25,7 +25,9 @@ class Audience(models.Model):
 class Language(models.Model):
     """A language an offering is held in (ISO 639 code)."""
 
-    code = models.CharField(_("code"), max_length=8, unique=True, help_text=_("ISO 639 code, e.g. nb, nn, en, se."))
+    code = models.CharField(
+        _("code"), max_length=8, unique=True, help_text=_("ISO 639 code, e.g. nb, nn, en, se.")
+    )
     name = models.CharField(_("name"), max_length=64)
 
     panels = [FieldPanel("name"), FieldPanel("code")]
@@ -79,7 +81,11 @@ class Organisation(index.Indexed, models.Model):
         FieldPanel("kind"),
         MultiFieldPanel([FieldPanel("url"), FieldPanel("email"), FieldPanel("phone")], heading=_("Contact")),
     ]
-    search_fields = [index.SearchField("name"), index.SearchField("short_name"), index.AutocompleteField("name")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("short_name"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         ordering = ["name"]
@@ -116,12 +122,21 @@ class Venue(index.Indexed, models.Model):
     panels = [
         FieldPanel("name"),
         MultiFieldPanel(
-            [FieldPanel("street_address"), FieldPanel("postal_code"), FieldPanel("municipality"), FieldPanel("region")],
+            [
+                FieldPanel("street_address"),
+                FieldPanel("postal_code"),
+                FieldPanel("municipality"),
+                FieldPanel("region"),
+            ],
             heading=_("Address"),
         ),
         FieldPanel("accessibility"),
     ]
-    search_fields = [index.SearchField("name"), index.SearchField("municipality"), index.AutocompleteField("name")]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("municipality"),
+        index.AutocompleteField("name"),
+    ]
 
     class Meta:
         ordering = ["municipality", "name"]

@@ -37,6 +37,13 @@ def language_links(context):
 
 
 @register.filter
+def page_type(page):
+    """The page's type in words (e.g. "course programme"), read from its content type, not its row."""
+    model = page.specific_class
+    return model._meta.verbose_name if model else ""
+
+
+@register.filter
 def json_ld(data):
     return mark_safe(dump_json_ld(data))  # noqa: S308 -- dump_json_ld escapes <, > and &
 
@@ -63,7 +70,15 @@ def price_text(offering):
     if offering.price_type == PriceType.FREE:
         return _("Free")
     amount = offering.price_amount
-    text = _("NOK %(amount)s") % {"amount": f"{amount:,.0f}".replace(",", "\u00a0")} if amount is not None else ""
+    text = (
+        _("NOK %(amount)s") % {"amount": f"{amount:,.0f}".replace(",", "\u00a0")}
+        if amount is not None
+        else ""
+    )
     if offering.price_type == PriceType.CO_PAYMENT:
-        return _("Co-payment (egenandel): %(amount)s") % {"amount": text} if text else _("Co-payment (egenandel)")
+        return (
+            _("Co-payment (egenandel): %(amount)s") % {"amount": text}
+            if text
+            else _("Co-payment (egenandel)")
+        )
     return text
