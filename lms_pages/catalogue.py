@@ -19,6 +19,7 @@ from .models import (
     OfferingGroup,
     OfferingPage,
     PriceType,
+    RegistrationMethod,
     Status,
     Topic,
     Venue,
@@ -134,6 +135,9 @@ class CatalogueFilter(django_filters.FilterSet):
     def filter_venue(self, queryset, name, value):
         return self._filter_place(queryset, "pk", value)
 
+    def filter_language(self, queryset, name, value):
+        return _offerings_where(queryset, Q(languages__code__in=value))
+
     def filter_referral(self, queryset, name, value):
         return queryset.filter(referral_required=(value == "required"))
 
@@ -149,7 +153,7 @@ class CatalogueFilter(django_filters.FilterSet):
             Q(registration_opens__isnull=True) | Q(registration_opens__lte=self.now),
             Q(registration_closes__isnull=True) | Q(registration_closes__gt=self.now),
             status=Status.OPEN,
-        )
+        ).exclude(registration_method=RegistrationMethod.NONE)
 
     def filter_date(self, queryset, name, value):
         # Applied together in filter_queryset: both ends of a range must hold for the same session.

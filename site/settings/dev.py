@@ -7,3 +7,4 @@ DEBUG = True
 SECRET_KEY = "django-insecure-demo-key-for-local-use-only"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+INSTALLED_APPS += ["fixtures"]  # noqa: F405

@@ -14,3 +14,4 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+INSTALLED_APPS += ["fixtures"]  # noqa: F405

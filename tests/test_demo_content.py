@@ -1,0 +1,246 @@
+"""The demo content: built from the seeds, dated after the day it is loaded, and safe to load again."""
+
+import datetime
+import io
+import re
+import zoneinfo
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from wagtail.documents import get_document_model
+from wagtail.models import Page, Revision, Site
+from wagtail.utils.file import hash_filelike
+
+from lms_pages.models import (
+    Audience,
+    CataloguePage,
+    ConfidentialityNoticePage,
+    CourseProgrammePage,
+    GroupSession,
+    Language,
+    LmsSiteSettings,
+    NoticeVersion,
+    OfferingDownload,
+    OfferingGroup,
+    OfferingPage,
+    Organisation,
+    RegistrationState,
+    RelatedOffering,
+    Topic,
+    Venue,
+)
+
+# A pinned day in winter: the headache groups then meet across the switch to summer time in March.
+TODAY = datetime.date(2030, 1, 10)
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+HEADACHE_SLUG = "nar-hodet-blir-en-pine"
+
+COUNTED = [
+    Page,
+    Revision,
+    Topic,
+    Organisation,
+    Venue,
+    Language,
+    Audience,
+    get_document_model(),
+    OfferingGroup,
+    GroupSession,
+    OfferingDownload,
+    RelatedOffering,
+    NoticeVersion,
+    Site,
+    LmsSiteSettings,
+    get_user_model(),
+]
+
+
+def load_demo(*args, today=TODAY):
+    out = io.StringIO()
+    call_command("load_demo", "--today", today.isoformat(), *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts():
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+def local(value):
+    return value.astimezone(OSLO)
+
+
+@pytest.fixture
+def demo(db):
+    """The demo loaded twice on the same pinned day, with the row counts after each run."""
+    first_output = load_demo()
+    after_first = row_counts()
+    second_output = load_demo()
+    return SimpleNamespace(
+        first_output=first_output,
+        after_first=after_first,
+        second_output=second_output,
+        after_second=row_counts(),
+    )
+
+
+def test_loading_again_duplicates_nothing_and_publishes_nothing_new(demo):
+    assert demo.after_second == demo.after_first
+    counts = demo.after_first
+    assert OfferingPage.objects.count() == 5
+    assert counts["Document"] == 3
+    assert counts["Topic"] == 8
+    assert counts["NoticeVersion"] == 1
+    assert counts["Site"] == 1
+    assert "created" in demo.first_output
+    assert "created" not in demo.second_output
+    assert "updated" not in demo.second_output
+
+
+def test_the_default_site_shows_the_catalogue_instead_of_the_welcome_page(demo):
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("localhost", 80)
+    catalogue = site.root_page.specific
+    assert isinstance(catalogue, CataloguePage)
+    assert catalogue.title == "Lærings- og mestringstilbud"
+    assert list(Page.objects.filter(depth=2)) == [catalogue.page_ptr]
+    assert all(not problems for problems in Page.find_problems())
+
+    settings = LmsSiteSettings.for_site(site)
+    assert settings.accessibility_statement.title == "Tilgjengelighetserklæring"
+    assert settings.privacy_page.title == "Personvern"
+    assert settings.accessibility_statement.get_parent().pk == catalogue.pk
+
+
+def test_every_offering_is_live_through_a_published_revision(demo):
+    catalogue = Site.objects.get(is_default_site=True).root_page
+    pages = Page.objects.descendant_of(catalogue, inclusive=True)
+    assert pages.count() == 15
+    for page in pages:
+        assert page.live, page.title
+        assert page.live_revision_id is not None, page.title
+        assert not page.has_unpublished_changes, page.title
+    assert set(OfferingPage.objects.values_list("pk", flat=True)) <= set(pages.values_list("pk", flat=True))
+
+
+def test_the_confidentiality_notice_stays_at_version_one(demo):
+    notice = ConfidentialityNoticePage.objects.get()
+    assert notice.version == 1
+    assert list(notice.versions.values_list("number", flat=True)) == [1]
+    offering = OfferingPage.objects.get(slug=HEADACHE_SLUG)
+    assert offering.confidentiality_notice_id == notice.pk
+    assert notice.get_parent().pk == offering.pk
+
+
+def test_every_session_starts_after_the_pinned_day_and_after_registration_closes(demo):
+    sessions = GroupSession.objects.select_related("group__offering")
+    assert sessions.count() == 12 + 3 + 2 + 6
+    for session in sessions:
+        assert local(session.start).date() > TODAY
+        assert session.end > session.start
+        offering = session.group.offering
+        if offering.registration_closes:
+            assert offering.registration_closes < session.start
+        if offering.registration_opens:
+            assert offering.registration_opens < offering.registration_closes
+
+
+def test_the_headache_groups_first_meet_at_six_in_the_evening_norwegian_time(demo):
+    offering = OfferingPage.objects.get(slug=HEADACHE_SLUG)
+    first = {}
+    for group in offering.groups.all():
+        sessions = group.sessions_in_order()
+        assert len(sessions) == 4
+        assert 600 < (sessions[-1].start - sessions[0].start).days < 800  # about two years
+        for session in sessions:
+            assert local(session.start).time() == datetime.time(18, 0)
+            assert local(session.end).time() == datetime.time(21, 0)
+        first[group.name] = local(sessions[0].start).date()
+    assert list(first) == ["Oslo", "Stavanger", "Tromsø"]
+    assert first["Stavanger"] - first["Oslo"] == datetime.timedelta(days=14)
+    assert first["Tromsø"] - first["Oslo"] == datetime.timedelta(days=21)
+    closes = local(offering.registration_closes)
+    assert closes.time() == datetime.time(22, 0)
+    assert closes.date() < first["Oslo"]
+
+
+def test_the_catalogue_shows_open_not_yet_open_and_closed_offerings(demo):
+    now = datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=OSLO)
+    states = {offering.slug: offering.registration_state(now) for offering in OfferingPage.objects.all()}
+    assert states[HEADACHE_SLUG] == RegistrationState.OPEN
+    assert states["grunnkurs-i-helsepedagogikk"] == RegistrationState.NOT_YET_OPEN
+    assert states["kurs-i-helsepedagogikk"] == RegistrationState.CLOSED
+
+
+def test_the_programmes_follow_the_seeds(demo):
+    nt_programme = CourseProgrammePage.objects.get(slug="kursprogram")
+    blocks = [(block.block_type, block.value.get("title")) for block in nt_programme.days]
+    assert blocks == [("day", "Dag 1"), ("day", "Dag 2"), ("assignment", "Hjemmeoppgave"), ("day", "Dag 3")]
+    day_1, day_2, day_3 = (block.value["date"] for block in nt_programme.days if block.block_type == "day")
+    assert day_2 - day_1 == datetime.timedelta(days=1)
+    assert datetime.timedelta(weeks=2) <= day_3 - day_2 <= datetime.timedelta(weeks=3)
+    sessions = OfferingPage.objects.get(slug="kurs-i-helsepedagogikk").groups.get().sessions_in_order()
+    assert [local(session.start).date() for session in sessions] == [day_1, day_2, day_3]
+
+    modules = CourseProgrammePage.objects.get(slug="kompetansepakke")
+    assert [(module.value["name"], module.value["days"]) for module in modules.modules] == [
+        ("Startmodul", 5),
+        ("Endringsmodul", 4),
+        ("Meistringsmodul", 4),
+    ]
+    assert modules.total_module_days == 13
+
+
+def test_the_documents_are_text_pdfs_stored_as_wagtail_documents(demo):
+    offering = OfferingPage.objects.get(slug=HEADACHE_SLUG)
+    documents = [download.document for download in offering.downloads.all()]
+    assert [document.title for document in documents] == [
+        "Når hodet blir en pine – informasjonsbrosjyre",
+        "Når hodet blir en pine – prosjektsøknad",
+        "Når hodet blir en pine – taushetsplikt",
+    ]
+    for document in documents:
+        with document.open_file() as file:
+            data = file.read()
+        assert data.startswith(b"%PDF-")
+        assert document.file_hash == hash_filelike(io.BytesIO(data))
+        assert document.file_size == len(data)
+        assert document.file_extension == "pdf"
+    # Real text in the PDF's WinAnsi encoding ("å" is octal 345), not a picture of it.
+    with documents[0].open_file() as file:
+        assert rb"(N\345r hodet blir en pine) Tj" in file.read()
+
+
+def test_loading_on_a_later_day_moves_the_dates_and_keeps_the_rows(db):
+    load_demo()
+    before = row_counts()
+    sessions_before = dict(GroupSession.objects.values_list("pk", "start"))
+
+    later = TODAY + datetime.timedelta(days=45)
+    output = load_demo(today=later)
+
+    after = row_counts()
+    assert {name: count for name, count in after.items() if name != "Revision"} == {
+        name: count for name, count in before.items() if name != "Revision"
+    }
+    sessions_after = dict(GroupSession.objects.values_list("pk", "start"))
+    assert sessions_after.keys() == sessions_before.keys()  # updated in place: calendar UIDs stay
+    assert all(local(start).date() > later for start in sessions_after.values())
+    assert re.search(r"pages:\s+\d+ updated", output)
+    assert ConfidentialityNoticePage.objects.get().version == 1
+
+
+def test_the_demo_admin_account_is_created_once_and_can_be_skipped(db):
+    user_model = get_user_model()
+
+    output = load_demo("--no-admin")
+    assert not user_model.objects.filter(username="admin").exists()
+    assert "demo-admin" not in output
+
+    output = load_demo()
+    admin = user_model.objects.get(username="admin")
+    assert admin.is_superuser
+    assert admin.check_password("demo-admin")
+    assert "/admin/" in output
+    assert "demo-admin" in output
