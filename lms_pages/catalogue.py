@@ -1,16 +1,15 @@
 """The catalogue's filters and query: what the visitor asked for, as one queryset of live offerings."""
 
 import datetime
-import uuid
 
 import django_filters
 from django import forms
-from django.core.cache import cache
-from django.db.models import F, Min, Prefetch, Q, prefetch_related_objects
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .content_cache import get_or_build
 from .models import (
     AudienceCode,
     Format,
@@ -48,7 +47,11 @@ class CatalogueFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     format = django_filters.MultipleChoiceFilter(
-        field_name="format", label=_("Format"), choices=Format.choices, widget=forms.CheckboxSelectMultiple
+        field_name="format",
+        label=_("Format"),
+        choices=Format.choices,
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a column of the offering itself: no join, so no duplicate rows to remove
     )
     region = django_filters.MultipleChoiceFilter(
         method="filter_region", label=_("Region"), widget=forms.CheckboxSelectMultiple
@@ -191,26 +194,9 @@ class CatalogueFilter(django_filters.FilterSet):
         return active
 
 
-CONTENT_VERSION_KEY = "lms_pages:content-version"
-# A safety net for caches that are not shared between processes (e.g. local memory): however the
-# cache is set up, options are never staler than this.
-OPTIONS_TIMEOUT = 300
-
-
-def bump_content_version():
-    """Called when offerings or vocabularies change, so every cached option list is rebuilt."""
-    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
-
-
 def catalogue_options(catalogue, offerings):
     """The filter options in use under a catalogue (so no option leads nowhere), cached between changes."""
-    version = cache.get_or_set(CONTENT_VERSION_KEY, lambda: uuid.uuid4().hex, None)
-    key = f"lms_pages:catalogue-options:{catalogue.pk}:{version}"
-    options = cache.get(key)
-    if options is None:
-        options = _build_catalogue_options(offerings)
-        cache.set(key, options, OPTIONS_TIMEOUT)
-    return options
+    return get_or_build(f"catalogue-options:{catalogue.pk}", lambda: _build_catalogue_options(offerings))
 
 
 def _build_catalogue_options(offerings):
@@ -241,10 +227,13 @@ def _start_of_day(day):
 def filter_offerings(catalogue, filters):
     """The matching offerings in catalogue order: the next session first, undated offerings last."""
     queryset = filters.qs if filters.is_valid() else filters.queryset
+    # A correlated subquery rather than a join and GROUP BY: the database stops at the first upcoming
+    # session of each offering (index on offering, start) instead of aggregating every session row.
+    next_session = GroupSession.objects.filter(
+        group__offering=OuterRef("pk"), start__gte=filters.now
+    ).order_by("start")
     return (
-        queryset.annotate(
-            next_start=Min("groups__sessions__start", filter=Q(groups__sessions__start__gte=filters.now))
-        )
+        queryset.annotate(next_start=Subquery(next_session.values("start")[:1]))
         .select_related("venue", "image")
         .order_by(F("next_start").asc(nulls_last=True), "title")
     )

@@ -8,8 +8,8 @@ from django.utils import timezone
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .catalogue import bump_content_version
-from .models import ConfidentialityNoticePage, Language, NoticeVersion, Topic, Venue
+from .content_cache import bump_content_version
+from .models import ConfidentialityNoticePage, Language, LmsSiteSettings, NoticeVersion, Topic, Venue
 
 
 @receiver(page_published, sender=ConfidentialityNoticePage)
@@ -43,5 +43,14 @@ def bump_notice_version(sender, instance, revision, **kwargs):
 @receiver(post_delete, sender=Topic)
 @receiver(post_delete, sender=Venue)
 @receiver(post_delete, sender=Language)
+@receiver(post_delete, sender=LmsSiteSettings)
 def content_changed(sender, **kwargs):
     bump_content_version()
+
+
+@receiver(post_save, sender=LmsSiteSettings)
+def site_settings_changed(sender, created, **kwargs):
+    # Wagtail creates empty settings on first read, in the middle of a page view: that changes
+    # nothing visible, and bumping there would throw away what the same request has just cached.
+    if not created:
+        bump_content_version()

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.utils import translation
 from django.utils.formats import date_format
 from django.views.defaults import server_error
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 
 from lms_pages.models import Format, GroupSession, OfferingGroup, OfferingPage, PriceType
 from tests.factories import (
@@ -480,3 +480,31 @@ def test_500_page_renders_on_its_own_without_the_database(db, django_assert_num_
     assert text(soup.find("h1")) == "Noe gikk galt"
     assert text(soup.find("h2", lang="en")) == "Something went wrong"
     assert soup.select_one("main a")["href"] == "/"
+
+
+def test_the_footer_follows_saved_settings_and_moved_pages(catalogue, get_soup):
+    """The site settings are cached between requests; saving them or moving a linked page shows at once."""
+    from lms_pages.models import LmsSiteSettings
+
+    statement = InformationPageFactory(
+        parent=catalogue, title="Tilgjengelighetserklæring", slug="tilgjengelighet"
+    )
+    site = Site.objects.get(is_default_site=True)
+    site_settings = LmsSiteSettings.for_site(site)
+    site_settings.email = "kurs@example.org"
+    site_settings.accessibility_statement = statement
+    site_settings.save()
+
+    footer = get_soup("/").select_one(".site-footer")
+    assert "kurs@example.org" in footer.get_text()
+    assert footer.select_one("a[href='/tilgjengelighet/']")
+
+    site_settings.email = "lms@example.org"
+    site_settings.save()
+    footer = get_soup("/").select_one(".site-footer")
+    assert "lms@example.org" in footer.get_text()
+    assert "kurs@example.org" not in footer.get_text()
+
+    statement.slug = "uu-erklaering"
+    statement.save_revision().publish()
+    assert get_soup("/").select_one(".site-footer a[href='/uu-erklaering/']")

@@ -16,17 +16,27 @@ def base_template():
 class LmsPageMixin:
     """Adds the host's base template and the breadcrumb trail to a page's context."""
 
+    def get_cached_ancestors(self):
+        """The page's ancestors, fetched once for both the view-restriction check and the breadcrumbs."""
+        if not hasattr(self, "_lms_ancestors"):
+            self._lms_ancestors = list(
+                self.get_ancestors().only("id", "title", "url_path", "path", "depth", "alias_of")
+            )
+        return self._lms_ancestors
+
+    def get_view_restrictions(self):
+        pages = [*self.get_cached_ancestors(), self]
+        if any(page.alias_of_id for page in pages):
+            # Aliases take their source page's restrictions; Wagtail resolves those.
+            return super().get_view_restrictions()
+        return PageViewRestriction.objects.filter(page_id__in=[page.pk for page in pages])
+
     def get_breadcrumbs(self, request):
-        """The ancestors from the site's root page down, in one query (none on the root page itself)."""
+        """The ancestors from the site's root page down (none on the root page itself)."""
         site = Site.find_for_request(request)
         if site is None or site.root_page_id == self.pk:
             return []
-        parent = getattr(self, "_cached_parent_obj", None)  # set by Wagtail's routing
-        if parent is not None and parent.pk == site.root_page_id:
-            return [parent]
-        ancestors = list(
-            self.get_ancestors().filter(depth__gt=1).only("id", "title", "url_path", "path", "depth")
-        )
+        ancestors = self.get_cached_ancestors()
         root_index = next((i for i, page in enumerate(ancestors) if page.pk == site.root_page_id), None)
         return [] if root_index is None else ancestors[root_index:]
 

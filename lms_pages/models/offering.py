@@ -359,7 +359,10 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             groups=groups,
             registration_state=self.registration_state(),
             json_ld=offering_json_ld(self, request, groups),
-            child_pages=without_restricted(self.get_children().live()).order_by("path"),
+            # numchild is kept by the page tree, so an offering without sub-pages costs no query here.
+            child_pages=without_restricted(self.get_children().live()).order_by("path")
+            if self.numchild
+            else [],
         )
         return context
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 
 @register_setting(icon="site")
@@ -42,3 +43,18 @@ class LmsSiteSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("learning and coping centre")
+
+    @classmethod
+    def for_request(cls, request):
+        # Every page's header and footer read these; they change rarely, so they are cached between
+        # changes (saving them or publishing a page sets a new content version). The admin's settings
+        # form reads them through for_site, uncached.
+        from ..content_cache import get_or_build
+
+        attr_name = cls.get_cache_attr_name()
+        site = Site.find_for_request(request)
+        if site is not None and not hasattr(request, attr_name):
+            instance = get_or_build(f"site-settings:{site.pk}", lambda: cls.for_site(site))
+            instance._request = request  # lets page_url use the request's cached site root paths
+            setattr(request, attr_name, instance)
+        return super().for_request(request)

@@ -748,7 +748,7 @@ def print_table(database, size, results, note, args):
         for result in results:
             print(f"\n-- {result.page}: {len(result.sample_queries)} queries")
             for sql in result.sample_queries:
-                print(f"   {sql[:300]}")
+                print("   " + (sql if len(sql) < 2000 else sql[:2000] + " ..."))
 
 
 def print_growth(database, measured):

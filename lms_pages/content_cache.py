@@ -1,0 +1,30 @@
+"""Cached values derived from published content, all dropped at once whenever content changes.
+
+Every key carries the current content version; publishing, moving or deleting a page, or saving a
+vocabulary or the site settings, sets a new version, so no stale entry is ever read again.
+"""
+
+import uuid
+
+from django.core.cache import cache
+
+CONTENT_VERSION_KEY = "lms_pages:content-version"
+# A safety net for caches that are not shared between processes (e.g. local memory): however the
+# cache is set up, nothing is staler than this.
+TIMEOUT = 300
+
+
+def bump_content_version():
+    """Called when content changes, so every cached value is rebuilt."""
+    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def get_or_build(name, build):
+    """The cached value for `name` at the current content version, built by `build()` when missing."""
+    version = cache.get_or_set(CONTENT_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+    key = f"lms_pages:{name}:{version}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
