@@ -246,6 +246,6 @@ def catalogue_cards(offerings):
         offerings,
         "audiences",
         "topics",
-        Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue")),
+        Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue", "occupancy")),
     )
     return offerings

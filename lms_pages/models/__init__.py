@@ -8,7 +8,14 @@ from .choices import (  # noqa: F401
     RegistrationState,
     Status,
 )
-from .offering import GroupSession, OfferingDownload, OfferingGroup, OfferingPage, RelatedOffering  # noqa: F401
+from .offering import (  # noqa: F401
+    GroupOccupancy,
+    GroupSession,
+    OfferingDownload,
+    OfferingGroup,
+    OfferingPage,
+    RelatedOffering,
+)
 from .pages import (  # noqa: F401
     BrochurePage,
     CataloguePage,

@@ -65,6 +65,7 @@ class RegistrationState(models.TextChoices):
 
     OPEN = "open", pgettext_lazy("registration state", "Open for registration")
     NOT_YET_OPEN = "not_yet_open", _("Registration not yet open")
+    WAITING_LIST = "waiting_list", _("Full, waiting list open")
     FULL = "full", _("Full")
     CLOSED = "closed", pgettext_lazy("registration state", "Registration closed")
     CANCELLED = "cancelled", _("Cancelled")

@@ -26,6 +26,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, ContentStreamBlock
+from ..panels import OccupancyPanel
 from .base import LmsPageMixin, without_restricted
 from .choices import Format, OfferingKind, PriceType, RegistrationMethod, RegistrationState, Status
 
@@ -142,6 +143,11 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     registration_opens = models.DateTimeField(_("registration opens"), null=True, blank=True)
     registration_closes = models.DateTimeField(_("registration closes"), null=True, blank=True)
     registration_note = models.TextField(_("about registration"), blank=True)
+    waiting_list = models.BooleanField(
+        _("waiting list"),
+        default=True,
+        help_text=_("When a group is full, later registrations join its waiting list."),
+    )
     confidentiality_notice = models.ForeignKey(
         "lms_pages.ConfidentialityNoticePage",
         verbose_name=_("confidentiality notice"),
@@ -231,6 +237,7 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         FieldPanel("status"),
         FieldPanel("registration_method"),
         FieldRowPanel([FieldPanel("registration_opens"), FieldPanel("registration_closes")]),
+        FieldPanel("waiting_list"),
         FieldPanel("registration_note"),
         FieldPanel("confidentiality_notice"),
     ]
@@ -310,7 +317,7 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             "topics",
             "languages",
             "partners",
-            Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue")),
+            Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue", "occupancy")),
             Prefetch("groups__sessions", queryset=GroupSession.objects.select_related("venue")),
             Prefetch("downloads", queryset=OfferingDownload.objects.select_related("document")),
             Prefetch("related_offerings", queryset=RelatedOffering.objects.select_related("offering_page")),
@@ -328,7 +335,10 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         return self.price_type == PriceType.FREE
 
     def registration_state(self, now=None):
-        """What a visitor can do now, from the status the editor set and the registration window."""
+        """What a visitor can do now, from the status the editor set, the window and the places left.
+
+        Reads the groups through `self.groups.all()`, so a prefetch (with their occupancy) costs nothing.
+        """
         now = now or timezone.now()
         if self.status in (Status.CANCELLED, Status.POSTPONED, Status.FULL, Status.CLOSED):
             return RegistrationState(self.status)
@@ -338,9 +348,24 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             return RegistrationState.NOT_YET_OPEN
         if self.registration_closes and now >= self.registration_closes:
             return RegistrationState.CLOSED
-        if self.status == Status.OPEN:
-            return RegistrationState.OPEN
-        return RegistrationState.PLANNED
+        if self.status != Status.OPEN:
+            return RegistrationState.PLANNED
+        groups = self.groups.all()
+        if self.registration_method == RegistrationMethod.FORM and groups and all(g.is_full for g in groups):
+            return RegistrationState.WAITING_LIST if self.waiting_list else RegistrationState.FULL
+        return RegistrationState.OPEN
+
+    @staticmethod
+    def registration_page(child_pages):
+        """The live registration form among the offering's sub-pages, if it has one.
+
+        A page type says it is one with `is_registration_form = True` (the registration app's form page
+        does), so this app does not depend on that one.
+        """
+        return next(
+            (page for page in child_pages if getattr(page.specific_class, "is_registration_form", False)),
+            None,
+        )
 
     def all_sessions(self, groups):
         return sorted(
@@ -354,15 +379,17 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         self.load_content()
         groups = list(self.groups.all())
+        # numchild is kept by the page tree, so an offering without sub-pages costs no query here.
+        child_pages = (
+            list(without_restricted(self.get_children().live()).order_by("path")) if self.numchild else []
+        )
         context.update(
             offering=self,
             groups=groups,
             registration_state=self.registration_state(),
+            registration_page=self.registration_page(child_pages),
             json_ld=offering_json_ld(self, request, groups),
-            # numchild is kept by the page tree, so an offering without sub-pages costs no query here.
-            child_pages=without_restricted(self.get_children().live()).order_by("path")
-            if self.numchild
-            else [],
+            child_pages=child_pages,
         )
         return context
 
@@ -401,6 +428,7 @@ class OfferingGroup(Orderable, ClusterableModel):
     panels = [
         FieldPanel("name"),
         FieldRowPanel([FieldPanel("venue"), FieldPanel("places")]),
+        OccupancyPanel(heading=_("Places taken and waiting list")),
         FieldPanel("note"),
         InlinePanel("sessions", heading=_("Sessions"), label=_("Session")),
     ]
@@ -419,6 +447,31 @@ class OfferingGroup(Orderable, ClusterableModel):
 
     def sessions_in_order(self):
         return sorted(self.sessions.all(), key=lambda session: session.start)
+
+    @property
+    def places_taken(self):
+        try:
+            return self.occupancy.places_taken
+        except GroupOccupancy.DoesNotExist:
+            return 0
+
+    @property
+    def waiting(self):
+        try:
+            return self.occupancy.waiting
+        except GroupOccupancy.DoesNotExist:
+            return 0
+
+    @property
+    def places_left(self):
+        """None when the places are not limited."""
+        if self.places is None:
+            return None
+        return max(self.places - self.places_taken, 0)
+
+    @property
+    def is_full(self):
+        return self.places is not None and self.places_taken >= self.places
 
 
 class GroupSession(Orderable):
@@ -494,3 +547,25 @@ class RelatedOffering(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("related offering")
         verbose_name_plural = _("related offerings")
+
+
+class GroupOccupancy(models.Model):
+    """The places taken and the waiting-list length of one group, kept by the registration app inside
+    the transaction that changes them.
+
+    A row of its own rather than columns on the group: groups are saved with the page's revisions, and
+    publishing a draft made before a registration would otherwise write back the old counts.
+    """
+
+    group = models.OneToOneField(
+        OfferingGroup, on_delete=models.CASCADE, primary_key=True, related_name="occupancy"
+    )
+    places_taken = models.PositiveIntegerField(_("places taken"), default=0)
+    waiting = models.PositiveIntegerField(_("on the waiting list"), default=0)
+
+    class Meta:
+        verbose_name = _("group occupancy")
+        verbose_name_plural = _("group occupancies")
+
+    def __str__(self):
+        return f"{self.group}: {self.places_taken} / {self.group.places}"
