@@ -3,6 +3,7 @@
 import pytest
 from wagtail.models import Page
 
+from lms_forms.models import RegistrationFormPage
 from lms_pages.models import (
     BrochurePage,
     CataloguePage,
@@ -21,7 +22,13 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-OFFERING_CHILDREN = {CourseProgrammePage, BrochurePage, ConfidentialityNoticePage, InformationPage}
+OFFERING_CHILDREN = {
+    CourseProgrammePage,
+    BrochurePage,
+    ConfidentialityNoticePage,
+    InformationPage,
+    RegistrationFormPage,
+}
 
 
 def test_a_catalogue_can_be_created_under_the_root_and_an_ordinary_page():
@@ -90,3 +97,13 @@ def test_information_pages_nest_but_hold_nothing_else(catalogue):
     assert InformationPage.allowed_subpage_models() == [InformationPage]
     assert InformationPage.can_create_at(information)
     assert not OfferingPage.can_create_at(information)
+
+
+def test_a_registration_form_belongs_to_an_offering_and_there_is_one_per_offering(catalogue):
+    offering = OfferingPageFactory(parent=catalogue)
+    assert RegistrationFormPage.allowed_parent_page_models() == [OfferingPage]
+    assert not RegistrationFormPage.can_create_at(catalogue)
+    assert RegistrationFormPage.can_create_at(offering)
+    offering.add_child(instance=RegistrationFormPage(title="Påmelding", slug="pamelding"))
+    assert not RegistrationFormPage.can_create_at(offering)
+    assert RegistrationFormPage.allowed_subpage_models() == []

@@ -22,7 +22,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, get_page_models
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, ContentStreamBlock
@@ -269,6 +269,19 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         "lms_pages.InformationPage",
     ]
 
+    @classmethod
+    def clean_subpage_models(cls):
+        # A registration form from another app (it sets `is_registration_form`) may sit under an offering
+        # too, without this app naming, or depending on, that app.
+        if cls._clean_subpage_models is None:
+            models = super().clean_subpage_models()
+            models += [
+                model
+                for model in get_page_models()
+                if getattr(model, "is_registration_form", False) and model not in models
+            ]
+        return cls._clean_subpage_models
+
     class Meta:
         verbose_name = _("offering")
         verbose_name_plural = _("offerings")
@@ -339,6 +352,16 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
 
         Reads the groups through `self.groups.all()`, so a prefetch (with their occupancy) costs nothing.
         """
+        closed = self.closed_state(now)
+        if closed is not None:
+            return closed
+        groups = self.groups.all()
+        if self.registration_method == RegistrationMethod.FORM and groups and all(g.is_full for g in groups):
+            return RegistrationState.WAITING_LIST if self.waiting_list else RegistrationState.FULL
+        return RegistrationState.OPEN
+
+    def closed_state(self, now=None):
+        """Why registration is not open now, from the status and the window alone; None when it is."""
         now = now or timezone.now()
         if self.status in (Status.CANCELLED, Status.POSTPONED, Status.FULL, Status.CLOSED):
             return RegistrationState(self.status)
@@ -350,10 +373,7 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             return RegistrationState.CLOSED
         if self.status != Status.OPEN:
             return RegistrationState.PLANNED
-        groups = self.groups.all()
-        if self.registration_method == RegistrationMethod.FORM and groups and all(g.is_full for g in groups):
-            return RegistrationState.WAITING_LIST if self.waiting_list else RegistrationState.FULL
-        return RegistrationState.OPEN
+        return None
 
     @staticmethod
     def registration_page(child_pages):

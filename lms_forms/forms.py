@@ -1,0 +1,223 @@
+"""The registration form: the fields every form has, the editor's own questions, and spam checks."""
+
+import re
+import time
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from wagtail.contrib.forms.forms import BaseForm, FormBuilder
+
+from .models import AgeCheck
+
+# Control characters never belong in an answer; tabs and line breaks are allowed in longer texts.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LONG_TEXT_MAX_LENGTH = 4000
+NAME_MAX_LENGTH = 200
+OLDEST_BIRTH_YEAR = 1900
+
+SPAM = "spam"
+STARTED_SALT = "lms_forms.started"
+
+
+def reject_control_characters(value):
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise ValidationError(_("Remove the invisible control characters from this answer."), code="control")
+
+
+class RegistrationFormBuilder(FormBuilder):
+    """Wagtail's form builder, with a length limit on long answers and our base form."""
+
+    def create_multiline_field(self, field, options):
+        options.setdefault("max_length", LONG_TEXT_MAX_LENGTH)
+        return super().create_multiline_field(field, options)
+
+    def get_form_class(self):
+        return type("RegistrationForm", (RegistrationForm,), self.formfields)
+
+
+class RegistrationForm(BaseForm):
+    """Built-in fields first, then the editor's questions, then the consents.
+
+    The honeypot ("website") and the signed start time ("started") stop most automated submissions
+    without asking anything of people: a filled honeypot, a forged or missing start time, or a form
+    sent faster than a person can fill it in is refused and nothing is stored. They are done here,
+    rather than with wagtail-honeypot, because that package trusts an unsigned time from the browser,
+    leaves its field without a label, and does not declare support for Wagtail 8.
+    """
+
+    def __init__(self, *args, registration_page, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registration_page = registration_page
+        self.offering = registration_page.offering
+        self.own_field_names = list(self.fields)
+        own_fields = {name: self.fields.pop(name) for name in self.own_field_names}
+
+        self.fields["name"] = forms.CharField(
+            label=_("Full name"),
+            max_length=NAME_MAX_LENGTH,
+            widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        )
+        self.fields["email"] = forms.EmailField(
+            label=_("Email"),
+            max_length=254,
+            help_text=_("We send the confirmation and a link to cancel here."),
+            widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        )
+        if registration_page.ask_phone:
+            self.fields["phone"] = forms.CharField(
+                label=_("Mobile phone"),
+                required=registration_page.phone_required,
+                max_length=32,
+                help_text=_("Norwegian number, or an international one starting with +."),
+                widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            )
+        min_age = self.offering.min_age if self.offering else None
+        if registration_page.age_check == AgeCheck.BIRTH_DATE:
+            self.fields["birth_date"] = forms.DateField(
+                label=_("Date of birth"),
+                help_text=_("For example 17.05.1990."),
+                widget=forms.DateInput(attrs={"autocomplete": "bday"}, format="%d.%m.%Y"),
+            )
+        elif registration_page.age_check == AgeCheck.CONFIRMATION and min_age:
+            self.fields["age_confirmed"] = forms.BooleanField(
+                label=ngettext("I am %(age)d year old or older.", "I am %(age)d years old or older.", min_age)
+                % {"age": min_age},
+                error_messages={
+                    "required": _("This offering is for people aged %(age)d or older.") % {"age": min_age}
+                },
+            )
+        self.groups = list(self.offering.groups.all()) if self.offering else []
+        self.fields["group"] = forms.TypedChoiceField(
+            label=_("Group"),
+            coerce=int,
+            choices=[(group.pk, self.group_label(group)) for group in self.groups],
+            widget=forms.RadioSelect,
+            error_messages={"required": _("Choose the group you want to join.")},
+        )
+        if len(self.groups) == 1:
+            self.fields["group"].initial = self.groups[0].pk
+
+        self.fields.update(own_fields)
+
+        notice = self.offering.confidentiality_notice if self.offering else None
+        if notice is not None:
+            self.notice = notice
+            self.fields["notice_accepted"] = forms.BooleanField(
+                label=format_html(
+                    '{} <a href="{}">{}</a>.',
+                    _("I have read the confidentiality notice:"),
+                    notice.url,
+                    notice.title,
+                ),
+                error_messages={"required": _("Read and accept the confidentiality notice to register.")},
+            )
+        else:
+            self.notice = None
+        if registration_page.asks_about_health():
+            self.fields["health_consent"] = forms.BooleanField(
+                label=registration_page.health_consent_text,
+                error_messages={
+                    "required": _("We need your consent to process the health information you give.")
+                },
+            )
+
+        self.fields["website"] = forms.CharField(
+            label=_("Leave this field empty"),
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+        self.fields["started"] = forms.CharField(
+            required=False, widget=forms.HiddenInput, initial=signing.dumps(time.time(), salt=STARTED_SALT)
+        )
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(reject_control_characters)
+
+    def group_label(self, group):
+        if group.places is None:
+            return group.name
+        if group.is_full:
+            if self.offering.waiting_list:
+                return _("%(group)s (full, waiting list)") % {"group": group.name}
+            return _("%(group)s (full)") % {"group": group.name}
+        left = group.places_left
+        return ngettext("%(group)s (%(left)d place left)", "%(group)s (%(left)d places left)", left) % {
+            "group": group.name,
+            "left": left,
+        }
+
+    @property
+    def built_in_fields(self):
+        return [self[name] for name in self.fields if name not in self.own_field_names]
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if not value:
+            return ""
+        try:
+            number = phonenumbers.parse(value, "NO")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValidationError(
+                _("Enter a valid phone number, e.g. 912 34 567, or +46 70 123 45 67 for a number abroad."),
+                code="phone",
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if birth_date > today or birth_date.year < OLDEST_BIRTH_YEAR:
+            raise ValidationError(_("Enter your real date of birth, e.g. 17.05.1990."), code="impossible")
+        min_age = self.offering.min_age if self.offering else None
+        if min_age and age_on(birth_date, today) < min_age:
+            raise ValidationError(
+                _("This offering is for people aged %(age)d or older.") % {"age": min_age}, code="too_young"
+            )
+        return birth_date
+
+    def clean_group(self):
+        group_id = self.cleaned_data["group"]
+        group = next((group for group in self.groups if group.pk == group_id), None)
+        if group is None:
+            raise ValidationError(_("Choose one of the groups listed."), code="invalid_choice")
+        return group
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("website"):
+            raise ValidationError(_("Your registration could not be sent."), code=SPAM)
+        try:
+            started = signing.loads(self.data.get("started", ""), salt=STARTED_SALT)
+            elapsed = time.time() - float(started)
+        except (signing.BadSignature, TypeError, ValueError):
+            raise ValidationError(_("Your registration could not be sent."), code=SPAM) from None
+        if elapsed < getattr(settings, "LMS_FORMS_MIN_FILL_SECONDS", 3):
+            raise ValidationError(
+                _("The form was sent too quickly. Check your answers and send it again."), code=SPAM
+            )
+        return cleaned_data
+
+    def is_spam(self):
+        return any(error.code == SPAM for error in self.non_field_errors().as_data())
+
+    def own_answers(self):
+        """The answers to the editor's questions, and their labels as they read when the person answered."""
+        answers = {name: self.cleaned_data.get(name) for name in self.own_field_names}
+        labels = {name: str(self.fields[name].label) for name in self.own_field_names}
+        return answers, labels
+
+
+def age_on(birth_date, day):
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

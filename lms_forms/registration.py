@@ -1,0 +1,190 @@
+"""Taking and cancelling registrations: the server decides, in one transaction, with the group locked.
+
+Every change to a group's places locks its row first (`select_for_update`, a row lock on PostgreSQL;
+on SQLite the whole write is serialised by `transaction_mode = "IMMEDIATE"`), so two people can never
+take the last place. Emails are queued only after the transaction has committed.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from lms_pages.models import GroupOccupancy, OfferingGroup, OfferingPage, RegistrationState
+
+from .models import Registration, RegistrationSource, RegistrationStatus
+
+CANCEL_SALT = "lms_forms.cancel"
+CONFIRMATION_SALT = "lms_forms.confirmation"
+
+
+class RegistrationRefused(Exception):
+    """The registration cannot be taken; `message` tells the person why, `field` where (or None)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+DUPLICATE_MESSAGE = _(
+    "This email address is already registered for this offering. Check your inbox for the confirmation, "
+    "or use the link in it to cancel."
+)
+
+
+def register(page, form, *, now=None):
+    """Create the registration the form describes, with a place or on the waiting list."""
+    offering = page.offering
+    data = form.cleaned_data
+    now = now or timezone.now()
+    answers, labels = form.own_answers()
+    try:
+        with transaction.atomic():
+            group = OfferingGroup.objects.select_for_update().get(pk=data["group"].pk, offering=offering)
+            occupancy, _created = GroupOccupancy.objects.get_or_create(group=group)
+            # Read again under the lock: an editor may have closed registration since the form was shown.
+            current = OfferingPage.objects.get(pk=offering.pk)
+            closed = current.closed_state(now)
+            if closed is not None:
+                raise RegistrationRefused(refusal_message(closed))
+            if (
+                Registration.objects.filter(offering=offering, email=data["email"])
+                .exclude(status=RegistrationStatus.CANCELLED)
+                .exists()
+            ):
+                raise RegistrationRefused(DUPLICATE_MESSAGE, field="email")
+            if group.places is None or occupancy.places_taken < group.places:
+                status = RegistrationStatus.PLACE
+                occupancy.places_taken += 1
+            elif current.waiting_list:
+                status = RegistrationStatus.WAITING
+                occupancy.waiting += 1
+            else:
+                raise RegistrationRefused(
+                    _("The group you chose is full. Choose another group if there is one."), field="group"
+                )
+            occupancy.save()
+            notice = form.notice
+            registration = Registration.objects.create(
+                page=page,
+                offering=offering,
+                group=group,
+                group_name=group.name,
+                name=data["name"],
+                email=data["email"],
+                phone=data.get("phone", ""),
+                birth_date=data.get("birth_date"),
+                status=status,
+                notice_version=notice.version if notice else None,
+                notice_accepted_at=now if notice else None,
+                health_consent_at=now if data.get("health_consent") else None,
+                source=RegistrationSource.WEB,
+                language=get_language() or "",
+                form_data=answers,
+                field_labels=labels,
+            )
+    except IntegrityError:
+        # The unique constraint caught a second registration sent at the same moment.
+        raise RegistrationRefused(DUPLICATE_MESSAGE, field="email") from None
+    return registration
+
+
+def refusal_message(state):
+    return {
+        RegistrationState.NOT_YET_OPEN: _("Registration has not opened yet."),
+        RegistrationState.CANCELLED: _("This offering is cancelled, so registration is closed."),
+        RegistrationState.POSTPONED: _("This offering is postponed, so registration is closed for now."),
+        RegistrationState.FULL: _("All places are taken."),
+    }.get(state, _("Registration is closed."))
+
+
+def cancel(registration):
+    """Cancel a registration; a freed place goes to the first on the group's waiting list.
+
+    Returns the registration that was offered the place, or None.
+    """
+    offered = None
+    with transaction.atomic():
+        group = None
+        if registration.group_id:
+            # Lock order everywhere: the group first, then its registrations.
+            group = OfferingGroup.objects.select_for_update().filter(pk=registration.group_id).first()
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == RegistrationStatus.CANCELLED:
+            return None
+        previous = registration.status
+        registration.status = RegistrationStatus.CANCELLED
+        registration.save(update_fields=["status", "updated_at"])
+        if group is None:
+            return None
+        occupancy, _created = GroupOccupancy.objects.get_or_create(group=group)
+        if previous == RegistrationStatus.WAITING:
+            occupancy.waiting = max(occupancy.waiting - 1, 0)
+        elif previous in (RegistrationStatus.PLACE, RegistrationStatus.OFFERED):
+            occupancy.places_taken = max(occupancy.places_taken - 1, 0)
+            if group.places is None or occupancy.places_taken < group.places:
+                offered = (
+                    Registration.objects.select_for_update()
+                    .filter(group=group, status=RegistrationStatus.WAITING)
+                    .order_by("submit_time", "pk")
+                    .first()
+                )
+                if offered is not None:
+                    offered.status = RegistrationStatus.OFFERED
+                    offered.save(update_fields=["status", "updated_at"])
+                    occupancy.places_taken += 1
+                    occupancy.waiting = max(occupancy.waiting - 1, 0)
+        occupancy.save()
+    return offered
+
+
+# Signed links: they carry the registration's random reference, never its id or personal data. The
+# signed value is base64-encoded again, because Wagtail's page URLs allow only letters, digits, _ and -.
+
+
+def make_token(registration, salt):
+    return urlsafe_base64_encode(signing.dumps(str(registration.reference), salt=salt).encode())
+
+
+def registration_for_token(token, salt):
+    try:
+        reference = signing.loads(urlsafe_base64_decode(token).decode(), salt=salt)
+    except (signing.BadSignature, ValueError, UnicodeDecodeError):
+        return None
+    return Registration.objects.select_related("offering", "group").filter(reference=reference).first()
+
+
+def cancel_url(page, registration, request):
+    token = make_token(registration, CANCEL_SALT)
+    return page.get_full_url(request) + page.reverse_subpage("cancel", kwargs={"token": token})
+
+
+def admin_url(page):
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    return base + reverse("wagtailforms:list_submissions", args=[page.pk])
+
+
+def queue_confirmation(page, registration, request):
+    """Queue the registrant's confirmation and the organiser's notice once the registration is committed.
+
+    A failing mail server or task queue is logged and loses nothing: the registration is already stored.
+    """
+    from .tasks import notify_organiser, send_confirmation
+
+    link = cancel_url(page, registration, request)
+    transaction.on_commit(lambda: send_confirmation.enqueue(registration.pk, link), robust=True)
+    if page.to_address:
+        transaction.on_commit(lambda: notify_organiser.enqueue(registration.pk, admin_url(page)), robust=True)
+
+
+def queue_place_offered(page, registration, request):
+    """Tell the first on the waiting list that a freed place is theirs, once the change is committed."""
+    from .tasks import send_place_offered
+
+    link = cancel_url(page, registration, request)
+    transaction.on_commit(lambda: send_place_offered.enqueue(registration.pk, link), robust=True)
