@@ -208,6 +208,19 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
     def get_form_parameters(self):
         return {"registration_page": self}
 
+    def get_data_fields(self):
+        """The columns of the registrations list in the admin: typed columns first, then the questions."""
+        return [
+            ("submit_time", _("Registered")),
+            ("name", _("Name")),
+            ("email", _("Email")),
+            ("phone", _("Phone")),
+            ("group", _("Group")),
+            ("status", _("Status")),
+            ("notice_version", _("Notice version accepted")),
+            *((field.clean_name, field.label) for field in self.get_form_fields()),
+        ]
+
     def asks_about_health(self):
         return any(field.asks_about_health for field in self.get_form_fields())
 
@@ -289,6 +302,18 @@ class Registration(AbstractFormSubmission):
 
     def __str__(self):
         return f"{self.name} ({self.get_status_display()})"
+
+    def get_data(self):
+        return {
+            **self.form_data,
+            "submit_time": self.submit_time,
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "group": self.group_name,
+            "status": self.get_status_display(),
+            "notice_version": self.notice_version,
+        }
 
     @property
     def holds_place(self):

@@ -42,16 +42,19 @@ SMOKE_SCRIPT = textwrap.dedent(
     group.sessions.add(GroupSession(start=timezone.now() + datetime.timedelta(days=20)))
     offering.groups.add(group)
     offering.save_revision().publish()
+    from lms_forms.models import RegistrationFormPage
+    offering.add_child(instance=RegistrationFormPage(title="Påmelding", slug="pamelding"))
 
     client = Client()
     result = {}
-    for name, url in [("catalogue", "/kurs/"), ("offering", "/kurs/mestringstreff/"), ("ics", "/kurs/mestringstreff/kalender/")]:
+    for name, url in [("catalogue", "/kurs/"), ("offering", "/kurs/mestringstreff/"), ("ics", "/kurs/mestringstreff/kalender/"), ("form", "/kurs/mestringstreff/pamelding/")]:
         response = client.get(url)
         result[name] = {"status": response.status_code}
         if response["Content-Type"].startswith("text/html"):
             soup = BeautifulSoup(response.content, "html.parser")
             result[name]["h1"] = soup.h1.get_text(strip=True) if soup.h1 else None
             result[name]["titles"] = [a.get_text(strip=True) for a in soup.select(".lms-card__title a")]
+            result[name]["form"] = soup.select_one("form.lms-form") is not None
     print("RESULT " + json.dumps(result))
     """
 )
@@ -84,7 +87,15 @@ def test_readme_steps_work_on_a_fresh_wagtail_project(tmp_path):
     output = run([sys.executable, "manage.py", "shell", "-c", SMOKE_SCRIPT], cwd=tmp_path, env=env)
 
     result = json.loads(output.split("RESULT ", 1)[1])
-    assert result["catalogue"] == {"status": 200, "h1": "Kurs og tilbud", "titles": ["Mestringstreff"]}
+    assert result["catalogue"] == {
+        "status": 200,
+        "h1": "Kurs og tilbud",
+        "titles": ["Mestringstreff"],
+        "form": False,
+    }
     assert result["offering"]["status"] == 200
     assert result["offering"]["h1"] == "Mestringstreff"
     assert result["ics"] == {"status": 200}
+    assert result["form"]["status"] == 200
+    assert result["form"]["h1"] == "Påmelding"
+    assert result["form"]["form"] is True
