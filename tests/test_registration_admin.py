@@ -20,7 +20,9 @@ def editor_client(client, django_user_model):
 def offering_with_form(catalogue):
     offering = OfferingPageFactory(parent=catalogue, title="Hodepineskolen")
     group = add_group(offering, "Oslo", places=12, sessions=[oslo(2030, 1, 15, 18)])
-    form_page = offering.add_child(instance=RegistrationFormPage(title="Meld interesse", slug="meld-interesse"))
+    form_page = offering.add_child(
+        instance=RegistrationFormPage(title="Meld interesse", slug="meld-interesse")
+    )
     GroupOccupancy.objects.create(group=group, places_taken=1, waiting=0)
     Registration.objects.create(
         page=form_page,
