@@ -94,15 +94,16 @@ class RegistrationForm(BaseForm):
                 },
             )
         self.groups = list(self.offering.groups.all()) if self.offering else []
-        self.fields["group"] = forms.TypedChoiceField(
-            label=_("Group"),
-            coerce=int,
-            choices=[(group.pk, self.group_label(group)) for group in self.groups],
-            widget=forms.RadioSelect,
-            error_messages={"required": _("Choose the group you want to join.")},
-        )
-        if len(self.groups) == 1:
-            self.fields["group"].initial = self.groups[0].pk
+        if self.groups:
+            self.fields["group"] = forms.TypedChoiceField(
+                label=_("Group"),
+                coerce=int,
+                choices=[(group.pk, self.group_label(group)) for group in self.groups],
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Choose the group you want to join.")},
+            )
+            if len(self.groups) == 1:
+                self.fields["group"].initial = self.groups[0].pk
 
         self.fields.update(own_fields)
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField, AbstractFormSubmission
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
@@ -17,6 +17,8 @@ from wagtail.fields import RichTextField
 from lms_pages.blocks import RICH_TEXT_FEATURES
 from lms_pages.models import OfferingGroup, OfferingPage
 from lms_pages.models.base import LmsPageMixin
+
+from .panels import OfferingRegistrationPanel
 
 # The placeholders an editor can use in the confirmation email.
 EMAIL_PLACEHOLDERS = ("name", "offering", "group", "status", "first_session", "cancel_link")
@@ -151,13 +153,7 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
     max_count_per_parent = 1
 
     content_panels = AbstractEmailForm.content_panels + [
-        HelpPanel(
-            content=_(
-                "Opening and closing times, places per group, the waiting list and the minimum age are "
-                "set on the offering (Registration and Practical tabs), so the offering page, the "
-                "catalogue and this form always agree."
-            )
-        ),
+        OfferingRegistrationPanel(heading=_("Opening, closing, places and waiting list")),
         FormSubmissionsPanel(),
         FieldPanel("introduction"),
         MultiFieldPanel(

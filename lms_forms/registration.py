@@ -45,8 +45,7 @@ def register(page, form, *, now=None):
     answers, labels = form.own_answers()
     try:
         with transaction.atomic():
-            group = OfferingGroup.objects.select_for_update().get(pk=data["group"].pk, offering=offering)
-            occupancy, _created = GroupOccupancy.objects.get_or_create(group=group)
+            group, occupancy = _lock_group(offering, data.get("group"))
             # Read again under the lock: an editor may have closed registration since the form was shown.
             current = OfferingPage.objects.get(pk=offering.pk)
             closed = current.closed_state(now)
@@ -58,7 +57,9 @@ def register(page, form, *, now=None):
                 .exists()
             ):
                 raise RegistrationRefused(DUPLICATE_MESSAGE, field="email")
-            if group.places is None or occupancy.places_taken < group.places:
+            if group is None:
+                status = RegistrationStatus.PLACE  # an offering without groups has no limit on places
+            elif group.places is None or occupancy.places_taken < group.places:
                 status = RegistrationStatus.PLACE
                 occupancy.places_taken += 1
             elif current.waiting_list:
@@ -68,13 +69,14 @@ def register(page, form, *, now=None):
                 raise RegistrationRefused(
                     _("The group you chose is full. Choose another group if there is one."), field="group"
                 )
-            occupancy.save()
+            if occupancy is not None:
+                occupancy.save()
             notice = form.notice
             registration = Registration.objects.create(
                 page=page,
                 offering=offering,
                 group=group,
-                group_name=group.name,
+                group_name=group.name if group else "",
                 name=data["name"],
                 email=data["email"],
                 phone=data.get("phone", ""),
@@ -92,6 +94,21 @@ def register(page, form, *, now=None):
         # The unique constraint caught a second registration sent at the same moment.
         raise RegistrationRefused(DUPLICATE_MESSAGE, field="email") from None
     return registration
+
+
+def _lock_group(offering, chosen):
+    """Lock the chosen group's row (or, for an offering without groups, the offering's) for the rest
+    of the transaction, and return the group with its occupancy."""
+    if chosen is None:
+        list(OfferingPage.objects.select_for_update().filter(pk=offering.pk).values_list("pk"))
+        return None, None
+    group = OfferingGroup.objects.select_for_update().filter(pk=chosen.pk, offering=offering).first()
+    if group is None:  # removed by an editor since the form was read
+        raise RegistrationRefused(
+            _("The group you chose is no longer offered. Choose another."), field="group"
+        )
+    occupancy, _created = GroupOccupancy.objects.get_or_create(group=group)
+    return group, occupancy
 
 
 def refusal_message(state):

@@ -1,6 +1,7 @@
 """What editors see of registrations in the Wagtail admin, and how they build a registration form."""
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from wagtail.test.utils.form_data import querydict_from_html
 
@@ -86,3 +87,18 @@ def test_an_unknown_placeholder_in_the_confirmation_email_is_refused(editor_clie
     response = editor_client.post(url, data)
     assert response.status_code == 200
     assert not RegistrationFormPage.objects.exists()
+
+
+def test_the_form_page_shows_the_offerings_registration_settings_and_places(
+    editor_client, offering_with_form
+):
+    offering, _group, form_page = offering_with_form
+    response = editor_client.get(reverse("wagtailadmin_pages:edit", args=[form_page.pk]))
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    rows = [
+        [cell.get_text(strip=True) for cell in row.select("td")]
+        for row in soup.select("table.listing tbody tr")
+    ]
+    assert ["Oslo", "12", "1", "11", "0"] in rows
+    assert soup.select_one(f"a[href='{reverse('wagtailadmin_pages:edit', args=[offering.pk])}']")
