@@ -5,9 +5,20 @@ import json
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from .models import Format, PriceType
+from .models import Format, PriceType, RegistrationState
 
 COURSE_MODE = {Format.ON_SITE: "onsite", Format.DIGITAL: "online", Format.HYBRID: "blended"}
+
+
+# How each registration state reads as a schema.org ItemAvailability.
+AVAILABILITY = {
+    RegistrationState.OPEN: "InStock",
+    RegistrationState.WAITING_LIST: "BackOrder",
+    RegistrationState.FULL: "SoldOut",
+    RegistrationState.NOT_YET_OPEN: "PreOrder",
+    RegistrationState.CLOSED: "Discontinued",
+    RegistrationState.CANCELLED: "Discontinued",
+}
 
 
 def _place(venue):
@@ -67,6 +78,7 @@ def offering_json_ld(offering, request, groups):
             }
         if group.places:
             instance["maximumAttendeeCapacity"] = group.places
+            instance["remainingAttendeeCapacity"] = group.places_left
         instances.append(instance)
 
     offer = {
@@ -76,6 +88,9 @@ def offering_json_ld(offering, request, groups):
         "priceCurrency": "NOK",
         "url": url,
     }
+    availability = AVAILABILITY.get(offering.registration_state())
+    if availability:
+        offer["availability"] = f"https://schema.org/{availability}"
     if offering.registration_opens:
         offer["validFrom"] = _iso(offering.registration_opens)
     if offering.registration_closes:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from lms_pages.models import Format, PriceType
+from lms_pages.models import Format, GroupOccupancy, PriceType
 from tests.factories import OfferingPageFactory, VenueFactory, add_group, oslo
 
 UTC = datetime.UTC
@@ -98,6 +98,7 @@ def test_course_with_an_instance_per_group_and_an_offer(catalogue, venue, json_l
         "endDate": "2030-03-05T18:00:00+01:00",
         "courseSchedule": {"@type": "Schedule", "repeatCount": 2, "scheduleTimezone": "Europe/Oslo"},
         "maximumAttendeeCapacity": 12,
+        "remainingAttendeeCapacity": 12,
     }
     assert tromso_group["courseMode"] == "onsite"
     assert tromso_group["location"]["name"] == "UNN Tromsø"
@@ -113,6 +114,8 @@ def test_course_with_an_instance_per_group_and_an_offer(catalogue, venue, json_l
     assert offer["url"] == data["url"]
     assert offer["validFrom"] == "2030-01-01T09:00:00+01:00"
     assert offer["validThrough"] == "2030-06-01T12:00:00+02:00"
+    # The window in this test opens in 2030, so nobody can register yet.
+    assert offer["availability"] == "https://schema.org/PreOrder"
     assert data["isAccessibleForFree"] is False
 
 
@@ -157,3 +160,25 @@ def test_a_title_with_markup_cannot_end_the_script_element(catalogue, json_ld):
     title = "Kurs </script><script>alert(1)</script> & mer"
     offering = OfferingPageFactory(parent=catalogue, title=title, slug="kurs-med-markup")
     assert json_ld(offering)["name"] == title
+
+
+@pytest.mark.parametrize(
+    "waiting_list, availability",
+    [(True, "https://schema.org/BackOrder"), (False, "https://schema.org/SoldOut")],
+)
+def test_places_left_and_availability_follow_the_registrations(
+    catalogue, json_ld, waiting_list, availability
+):
+    offering = OfferingPageFactory(parent=catalogue, waiting_list=waiting_list)
+    group = add_group(offering, "Oslo", places=10, sessions=[oslo(2030, 1, 15, 18)])
+    occupancy = GroupOccupancy.objects.create(group=group, places_taken=7)
+
+    data = json_ld(offering)
+    assert data["hasCourseInstance"][0]["remainingAttendeeCapacity"] == 3
+    assert data["offers"][0]["availability"] == "https://schema.org/InStock"
+
+    occupancy.places_taken = 10
+    occupancy.save()
+    data = json_ld(offering)
+    assert data["hasCourseInstance"][0]["remainingAttendeeCapacity"] == 0
+    assert data["offers"][0]["availability"] == availability
