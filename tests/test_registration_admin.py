@@ -43,7 +43,7 @@ def test_the_offering_edit_form_shows_places_taken_and_left_per_group(editor_cli
     offering, _group, _form_page = offering_with_form
     response = editor_client.get(reverse("wagtailadmin_pages:edit", args=[offering.pk]))
     assert response.status_code == 200
-    assert "Places taken: 1 of 12 (11 left)." in " ".join(response.content.decode().split())
+    assert "Opptatte plasser: 1 av 12 (ledige: 11)." in " ".join(response.content.decode().split())
 
 
 def test_the_registrations_list_shows_the_typed_columns(editor_client, offering_with_form):
@@ -51,7 +51,7 @@ def test_the_registrations_list_shows_the_typed_columns(editor_client, offering_
     response = editor_client.get(reverse("wagtailforms:list_submissions", args=[form_page.pk]))
     assert response.status_code == 200
     content = response.content.decode()
-    for text in ("Kari Nordmann", "kari@example.org", "Oslo", "Has a place"):
+    for text in ("Kari Nordmann", "kari@example.org", "Oslo", "Har plass"):
         assert text in content
 
 
