@@ -9,15 +9,25 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import Page, Revision, Site
 from wagtail.utils.file import hash_filelike
 
+from lms_forms.models import (
+    AgeCheck,
+    Registration,
+    RegistrationFormField,
+    RegistrationFormPage,
+    RegistrationSource,
+    RegistrationStatus,
+)
 from lms_pages.models import (
     Audience,
     CataloguePage,
     ConfidentialityNoticePage,
     CourseProgrammePage,
+    GroupOccupancy,
     GroupSession,
     Language,
     LmsSiteSettings,
@@ -54,6 +64,9 @@ COUNTED = [
     Site,
     LmsSiteSettings,
     get_user_model(),
+    RegistrationFormField,
+    Registration,
+    GroupOccupancy,
 ]
 
 
@@ -116,7 +129,7 @@ def test_the_default_site_shows_the_catalogue_instead_of_the_welcome_page(demo):
 def test_every_offering_is_live_through_a_published_revision(demo):
     catalogue = Site.objects.get(is_default_site=True).root_page
     pages = Page.objects.descendant_of(catalogue, inclusive=True)
-    assert pages.count() == 15
+    assert pages.count() == 18
     for page in pages:
         assert page.live, page.title
         assert page.live_revision_id is not None, page.title
@@ -244,3 +257,105 @@ def test_the_demo_admin_account_is_created_once_and_can_be_skipped(db):
     assert admin.check_password("demo-admin")
     assert "/admin/" in output
     assert "demo-admin" in output
+
+
+# The registration forms ---------------------------------------------------------------------------------
+
+FORM_STATES = {
+    HEADACHE_SLUG: RegistrationState.OPEN,
+    "mestringstreff": RegistrationState.WAITING_LIST,
+    "kurs-i-helsepedagogikk": RegistrationState.CLOSED,
+}
+
+
+def registration_forms():
+    return {form.offering.slug: form for form in RegistrationFormPage.objects.live()}
+
+
+def test_three_offerings_have_an_open_a_full_and_a_closed_registration_form(demo):
+    now = datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=OSLO)
+    forms = registration_forms()
+    assert forms.keys() == FORM_STATES.keys()
+    for slug, state in FORM_STATES.items():
+        form = forms[slug]
+        assert form.get_parent().specific.slug == slug
+        assert form.offering.registration_state(now) == state, slug
+        assert form.to_address.endswith("@example.org")
+        assert "{cancel_link}" in form.confirmation_text
+        form.full_clean()  # the confirmation text's placeholders are all known ones
+    assert forms["kurs-i-helsepedagogikk"].offering.registration_closes < now
+
+
+def test_the_headache_form_asks_what_the_seed_asks(demo):
+    form = registration_forms()[HEADACHE_SLUG]
+    assert form.title == "Meld interesse"
+    assert form.age_check == AgeCheck.CONFIRMATION
+    assert form.offering.min_age == 18
+    assert form.offering.confidentiality_notice is not None
+    questions = list(form.form_fields.order_by("sort_order"))
+    assert [(q.clean_name, q.field_type, q.required) for q in questions] == [
+        ("hva_haper_du_a_lare", "multiline", False),
+        ("teknisk_utstyr", "checkbox", True),
+    ]
+    assert not form.asks_about_health()
+    assert all(group.places_left == group.places for group in form.offering.groups.all())
+
+
+def test_the_full_group_counts_agree_with_its_registrations(demo):
+    offering = registration_forms()["mestringstreff"].offering
+    assert offering.waiting_list
+    for group in OfferingGroup.objects.filter(offering=offering):
+        registrations = Registration.objects.filter(group=group)
+        occupancy = GroupOccupancy.objects.get(group=group)
+        assert occupancy.places_taken == group.places == 10
+        assert occupancy.places_taken == registrations.filter(status=RegistrationStatus.PLACE).count()
+        assert occupancy.waiting == registrations.filter(status=RegistrationStatus.WAITING).count() == 3
+    demo_people = Registration.objects.all()
+    assert demo_people.count() == 13
+    assert set(demo_people.values_list("source", flat=True)) == {RegistrationSource.IMPORT}
+    assert all(r.email.endswith("@example.org") and r.name.startswith("Demo Deltaker") for r in demo_people)
+    first_waiting = demo_people.filter(status=RegistrationStatus.WAITING).first()
+    assert first_waiting.waiting_position() == 1
+    assert first_waiting.submit_time > demo_people.filter(status=RegistrationStatus.PLACE).last().submit_time
+    assert demo.after_second["Registration"] == demo.after_first["Registration"] == 13
+    assert demo.after_second["GroupOccupancy"] == demo.after_first["GroupOccupancy"] == 1
+
+
+def test_loading_again_counts_registrations_made_through_the_form(demo):
+    form = registration_forms()["mestringstreff"]
+    group = OfferingGroup.objects.get(offering=form.offering)
+    Registration.objects.create(
+        page=form,
+        offering=form.offering,
+        group=group,
+        group_name=group.name,
+        name="Demo Nettbruker",
+        email="nett@example.org",
+        status=RegistrationStatus.WAITING,
+        form_data={},
+    )
+    load_demo()
+    occupancy = GroupOccupancy.objects.get(group=group)
+    assert (occupancy.places_taken, occupancy.waiting) == (10, 4)
+    assert Registration.objects.count() == 14
+
+
+@pytest.fixture
+def demo_today(db):
+    """The demo as `make demo` loads it: dated after the real today, loaded twice."""
+    today = timezone.localdate()
+    load_demo(today=today)
+    load_demo(today=today)
+
+
+def test_the_registration_forms_show_as_the_demo_promises(demo_today, client):
+    forms = registration_forms()
+    for slug, state in FORM_STATES.items():
+        assert forms[slug].offering.registration_state() == state, slug
+        response = client.get(forms[slug].url)
+        assert response.status_code == 200, slug
+        html = response.content.decode()
+        assert ('<form class="lms-form"' in html) == (state != RegistrationState.CLOSED), slug
+    html = client.get(forms[HEADACHE_SLUG].url).content.decode()
+    assert "Hva håper du å lære i læringsnettverket?" in html
+    assert "Oslo" in html and "Tromsø" in html
