@@ -5,7 +5,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -184,14 +184,27 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
     def offering(self):
         """The offering this form registers for (its parent), with its groups and their places."""
         if not hasattr(self, "_offering"):
-            self._offering = (
-                OfferingPage.objects.filter(path=self.path[: -self.steplen])
-                .select_related(*OfferingPage.related_fields)
-                .first()
-            )
-            if self._offering is not None:
-                self._offering.load_content()
+            # Routing through the catalogue has already loaded the parent; elsewhere, fetch it.
+            offering = self.__dict__.get("_cached_parent_obj")
+            if not isinstance(offering, OfferingPage):
+                offering = (
+                    OfferingPage.objects.filter(path=self.path[: -self.steplen])
+                    .select_related("confidentiality_notice")
+                    .first()
+                )
+            if offering is not None:
+                # Only what the form and its pages need, not the offering page's whole content.
+                prefetch_related_objects(
+                    [offering], Prefetch("groups", queryset=OfferingGroup.objects.select_related("occupancy"))
+                )
+            self._offering = offering
         return self._offering
+
+    def get_form_fields(self):
+        """The editor's questions, read once per request (the form, its labels and the health check)."""
+        if not hasattr(self, "_form_fields"):
+            self._form_fields = list(super().get_form_fields())
+        return self._form_fields
 
     def get_submission_class(self):
         return Registration

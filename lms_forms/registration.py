@@ -18,6 +18,15 @@ from lms_pages.models import GroupOccupancy, OfferingGroup, OfferingPage, Regist
 
 from .models import Registration, RegistrationSource, RegistrationStatus
 
+# The offering's fields that decide whether a registration is taken, read again under the group's lock.
+REGISTRATION_SETTINGS = (
+    "status",
+    "registration_method",
+    "registration_opens",
+    "registration_closes",
+    "waiting_list",
+)
+
 CANCEL_SALT = "lms_forms.cancel"
 CONFIRMATION_SALT = "lms_forms.confirmation"
 
@@ -47,7 +56,7 @@ def register(page, form, *, now=None):
         with transaction.atomic():
             group, occupancy = _lock_group(offering, data.get("group"))
             # Read again under the lock: an editor may have closed registration since the form was shown.
-            current = OfferingPage.objects.get(pk=offering.pk)
+            current = OfferingPage.objects.only(*REGISTRATION_SETTINGS).get(pk=offering.pk)
             closed = current.closed_state(now)
             if closed is not None:
                 raise RegistrationRefused(refusal_message(closed))
@@ -107,6 +116,8 @@ def _lock_group(offering, chosen):
         raise RegistrationRefused(
             _("The group you chose is no longer offered. Choose another."), field="group"
         )
+    # A query of its own, after the lock is held: joined into the locking query, PostgreSQL would
+    # return the occupancy as it was before the wait, and places would be counted twice.
     occupancy, _created = GroupOccupancy.objects.get_or_create(group=group)
     return group, occupancy
 

@@ -771,3 +771,36 @@ class TestCancellation:
         path = other.page.url + other.page.reverse_subpage("cancel", kwargs={"token": token})
         assert client.post(path).status_code == 404
         assert self.statuses()["ada"] == "place"
+
+
+# Query counts, pinned: they do not grow with the offering's groups or the form's own questions.
+
+# Routing (site, 4 page levels), view restrictions (2), groups, questions; the transaction (savepoint,
+# group lock, occupancy, offering re-read, duplicate check, occupancy update, insert, release).
+POST_QUERIES = 17
+# Per email: one narrow row for the registration, its form page and offering; one for the first session.
+CONFIRMATION_QUERIES = 2
+ORGANISER_QUERIES = 1
+
+
+@pytest.mark.django_db
+class TestQueryCounts:
+    @pytest.mark.parametrize("size", [1, 5])
+    def test_a_registration_post_costs_the_same_for_any_number_of_groups_and_questions(
+        self, catalogue, client, django_capture_on_commit_callbacks, django_assert_num_queries, size
+    ):
+        setup = make_offering(catalogue, groups=[f"Gruppe {n}" for n in range(size)])
+        for number in range(size):
+            RegistrationFormField.objects.create(
+                page=setup.page, label=f"Spørsmål {number}", field_type="singleline", required=False
+            )
+        # First registration creates the group's occupancy row; measure the next ones.
+        assert client.post(setup.page.url, form_data(setup, email="first@example.org")).status_code == 302
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            with django_assert_num_queries(POST_QUERIES):
+                response = client.post(setup.page.url, form_data(setup))
+        assert response.status_code == 302
+        with django_assert_num_queries(CONFIRMATION_QUERIES + ORGANISER_QUERIES):
+            for callback in callbacks:
+                callback()
+        assert len(mail.outbox) == 2

@@ -1,0 +1,742 @@
+"""Throughput of registration POSTs through gunicorn on PostgreSQL, beside a plain Wagtail form page.
+
+A stand-alone script, not a test: it creates a throw-away PostgreSQL database, seeds a site with a
+catalogue, one open offering (one group with unlimited places, a confidentiality notice) and its
+registration form with one editor question, plus a plain Wagtail form page (AbstractEmailForm, in a
+throw-away app `benchplain`) with equivalent fields: name, email, phone, date of birth, a radio
+choice, two checkboxes and a multi-line text. It then serves the site with gunicorn and sends the
+same number of valid submissions to each form from a pool of client threads.
+
+What is measured: the POST alone. Each client thread first GETs each form once (untimed) to get its
+csrftoken cookie, the form's csrfmiddlewaretoken, the signed `started` value and the group's radio
+value, then reuses them for every POST (the spam check's minimum fill time is set to 0, so the
+`started` value stays valid). Every registration uses a new email address. A success is the
+registration form's 302 to its confirmation page and the plain form's 200 landing page. The
+registration form's POST also sends its two emails (confirmation and organiser notice, through the
+test settings' immediate task backend) and the plain form its notification email, all to Django's
+dummy email backend. The plain form renders its landing page in the POST; the registration form
+redirects and its confirmation page (a separate GET) is not measured.
+
+The two forms are measured in alternating rounds (A B, B A, ...) so drift in the machine's load
+affects both alike. Timings are for reading, never asserted: the target is that the registration
+POST costs at most 1.5 times the plain form's (median latency and throughput), printed as OK/OVER.
+The exit status is non-zero only when a submission fails or a stored row is missing.
+
+    .venv/bin/python tests/benchmarks/bench_registration.py
+    .venv/bin/python tests/benchmarks/bench_registration.py --emails queued
+    .venv/bin/python tests/benchmarks/bench_registration.py --requests 1000 --concurrency 16 --workers 4
+
+By default the registration's two emails are sent in the request, by django-tasks' immediate backend
+(as `make demo` runs); `--emails queued` measures production's set-up, where the request only queues
+them for a worker.
+
+The database named in --database-url is dropped if it exists, created, and dropped again at the end,
+through the server's "postgres" maintenance database. Needs gunicorn (in the dev extras).
+"""
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lms_bench_reg"
+TARGET_RATIO = 1.5
+SETTINGS_MODULE = "lms_bench_registration_settings"
+PLAIN_APP = "benchplain"
+LANDING_MARKER = "bench-plain-form-thanks"
+
+# How the registration's emails are handled in the measured POST (--emails).
+TASK_BACKENDS = {
+    "sent": "django_tasks.backends.immediate.ImmediateBackend",
+    "queued": "django_tasks.backends.dummy.DummyBackend",
+}
+
+SETTINGS_SOURCE = f"""\
+from lms_site.settings.test import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+INSTALLED_APPS = [*INSTALLED_APPS, "{PLAIN_APP}"]  # noqa: F405
+LMS_FORMS_MIN_FILL_SECONDS = 0
+LMS_FORMS_RATE_LIMIT = "1000000/s"
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+"""
+
+PLAIN_MODELS_SOURCE = """\
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+
+
+class FormField(AbstractFormField):
+    page = ParentalKey("FormPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class FormPage(AbstractEmailForm):
+    pass
+"""
+
+PLAIN_FORM_TEMPLATE = """\
+{% extends "base.html" %}
+{% load wagtailcore_tags %}
+{% block content %}
+<h1>{{ page.title }}</h1>
+<form action="{% pageurl page %}" method="post" novalidate>
+    {% csrf_token %}
+    {{ form.as_div }}
+    <button type="submit">Send</button>
+</form>
+{% endblock %}
+"""
+
+PLAIN_LANDING_TEMPLATE = f"""\
+{{% extends "base.html" %}}
+{{% block content %}}
+<h1 class="{LANDING_MARKER}">Takk, {{{{ form_submission.get_data.name }}}}</h1>
+{{% endblock %}}
+"""
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+STARTED_INPUT = re.compile(r'name="started" value="([^"]+)"')
+
+
+@dataclass
+class FormTarget:
+    label: str
+    url: str
+    data: dict  # the POST data, without csrfmiddlewaretoken and the values read from the form
+    group_value: re.Pattern
+    expected_status: int
+    email_field: str = "email"
+    group_field: str = "group"
+
+
+@dataclass
+class Result:
+    target: FormTarget
+    times_ms: list = field(default_factory=list)
+    wall_seconds: float = 0.0
+    successes: int = 0
+    errors: dict = field(default_factory=dict)  # "HTTP 409" / exception name -> count
+    first_error: str = ""
+
+    @property
+    def sent(self):
+        return len(self.times_ms)
+
+    @property
+    def throughput(self):
+        return self.sent / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def median(self):
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95(self):
+        if len(self.times_ms) < 2:
+            return self.times_ms[0]
+        return statistics.quantiles(self.times_ms, n=20, method="inclusive")[-1]
+
+    @property
+    def error_count(self):
+        return sum(self.errors.values())
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Measure registration POST throughput through gunicorn on PostgreSQL, beside a "
+        "plain Wagtail form page.",
+        epilog="Timings are informative only: the exit status is non-zero only when a submission fails "
+        "or a stored row is missing.",
+    )
+    parser.add_argument(
+        "--requests", type=int, default=500, metavar="N", help="timed POSTs per form (default: 500)"
+    )
+    parser.add_argument("--concurrency", type=int, default=8, metavar="C", help="client threads (default: 8)")
+    parser.add_argument(
+        "--workers", type=int, default=2, metavar="W", help="gunicorn sync workers (default: 2)"
+    )
+    parser.add_argument(
+        "--warmups", type=int, default=40, metavar="N", help="untimed POSTs per form first (default: 40)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        metavar="R",
+        help="alternating rounds the timed POSTs are split into (default: 4)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_DATABASE_URL,
+        metavar="URL",
+        help=f"a PostgreSQL URL; that database is dropped, created and dropped again (default: {DEFAULT_DATABASE_URL})",
+    )
+    parser.add_argument(
+        "--emails",
+        choices=sorted(TASK_BACKENDS),
+        default="sent",
+        help="sent: the registration's emails run in the request (django-tasks' immediate backend, as in "
+        "the demo); queued: they are only queued, for a worker to send, as in production (default: sent)",
+    )
+    parser.add_argument("--keep-database", action="store_true", help="do not drop the database at the end")
+    args = parser.parse_args(argv)
+    if min(args.requests, args.concurrency, args.workers, args.rounds) < 1 or args.warmups < 0:
+        parser.error(
+            "--requests, --concurrency, --workers and --rounds must be at least 1, --warmups at least 0"
+        )
+    if urlsplit(args.database_url).scheme not in ("postgres", "postgresql", "pgsql"):
+        parser.error("--database-url must be a PostgreSQL URL")
+    args.rounds = min(args.rounds, args.requests)
+    return args
+
+
+# Database, settings and Django set-up
+
+
+def _maintenance_url(database_url):
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise SystemExit("The database URL must name a database, e.g. .../lms_bench_reg")
+    scheme = "postgresql" if parts.scheme in ("postgres", "pgsql") else parts.scheme
+    return urlunsplit((scheme, parts.netloc, "/postgres", parts.query, "")), name
+
+
+def _postgres_admin(database_url, statement):
+    import psycopg
+    from psycopg import sql
+
+    url, name = _maintenance_url(database_url)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(sql.SQL(statement).format(sql.Identifier(name)))
+
+
+@contextmanager
+def throwaway_database(args):
+    _postgres_admin(args.database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+    _postgres_admin(args.database_url, "CREATE DATABASE {}")
+    try:
+        yield _maintenance_url(args.database_url)[1]
+    finally:
+        if "django.db" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        if not args.keep_database:
+            _postgres_admin(args.database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+
+
+def write_support_modules(directory, emails):
+    """The temporary settings module and the plain form page's app, importable from `directory`."""
+    directory = Path(directory)
+    (directory / f"{SETTINGS_MODULE}.py").write_text(
+        SETTINGS_SOURCE + f'TASKS = {{"default": {{"BACKEND": "{TASK_BACKENDS[emails]}"}}}}\n'
+    )
+    app = directory / PLAIN_APP
+    templates = app / "templates" / PLAIN_APP
+    templates.mkdir(parents=True)
+    (app / "migrations").mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "migrations" / "__init__.py").write_text("")
+    (app / "models.py").write_text(PLAIN_MODELS_SOURCE)
+    (templates / "form_page.html").write_text(PLAIN_FORM_TEMPLATE)
+    (templates / "form_page_landing.html").write_text(PLAIN_LANDING_TEMPLATE)
+
+
+def setup_django(support_dir, database_url, expected_name):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
+    for path in (str(PROJECT_DIR), str(support_dir)):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    import django
+    from django.conf import settings
+
+    name = str(settings.DATABASES["default"]["NAME"])
+    if name != expected_name:
+        raise SystemExit(f"The settings do not read DATABASE_URL (database {name!r}); refusing to seed it.")
+    django.setup()
+
+    from django.core.management import call_command
+
+    call_command("makemigrations", PLAIN_APP, interactive=False, verbosity=0)
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+# Seeding
+
+
+def seed(base_url):
+    """The site, the offering with its registration form, and the plain form page; both form targets."""
+    import datetime
+
+    from benchplain.models import FormField, FormPage
+    from django.utils import timezone
+    from wagtail.models import Site
+
+    from lms_forms.models import RegistrationFormField, RegistrationFormPage
+    from lms_pages.models import (
+        CataloguePage,
+        ConfidentialityNoticePage,
+        GroupSession,
+        OfferingGroup,
+        OfferingPage,
+    )
+
+    site = Site.objects.get(is_default_site=True)
+    home = site.root_page
+    catalogue = home.add_child(instance=CataloguePage(title="Kurs og tilbud", slug="kurs"))
+    offering = catalogue.add_child(
+        instance=OfferingPage(
+            title="Hodepineskolen",
+            slug="hodepineskolen",
+            kind="course",
+            introduction="Et kurs for deg som vil lære å mestre hodepine.",
+            format="on_site",
+            status="open",
+            price_type="free",
+            registration_method="form",
+            min_age=18,
+        )
+    )
+    group = OfferingGroup.objects.create(offering=offering, name="Oslo", sort_order=0, places=None)
+    GroupSession.objects.create(group=group, sort_order=0, start=timezone.now() + datetime.timedelta(days=60))
+    notice = offering.add_child(
+        instance=ConfidentialityNoticePage(
+            title="Taushetserklæring",
+            slug="taushetserklaering",
+            body="<p>Det som blir sagt i gruppa, blir i gruppa.</p>",
+        )
+    )
+    OfferingPage.objects.filter(pk=offering.pk).update(confidentiality_notice=notice)
+    offering.refresh_from_db()
+    registration_page = offering.add_child(
+        instance=RegistrationFormPage(
+            title="Påmelding",
+            slug="pamelding",
+            to_address="kurs@example.org",
+            from_address="noreply@example.org",
+            subject="Ny påmelding",
+            age_check="birth_date",
+        )
+    )
+    question = RegistrationFormField.objects.create(
+        page=registration_page,
+        sort_order=0,
+        label="Diagnose",
+        field_type="multiline",
+        asks_about_health=True,
+        required=False,
+    )
+
+    home.refresh_from_db()
+    plain_page = home.add_child(
+        instance=FormPage(
+            title="Skjema",
+            slug="skjema",
+            to_address="kurs@example.org",
+            from_address="noreply@example.org",
+            subject="Nytt skjema",
+        )
+    )
+    plain_fields = [
+        ("Name", "singleline", "", True),
+        ("Email", "email", "", True),
+        ("Phone", "singleline", "", False),
+        ("Birth date", "date", "", True),
+        ("Group", "radio", "Oslo", True),
+        ("Notice accepted", "checkbox", "", True),
+        ("Health consent", "checkbox", "", True),
+        ("Diagnosis", "multiline", "", False),
+    ]
+    for index, (label, field_type, choices, required) in enumerate(plain_fields):
+        FormField.objects.create(
+            page=plain_page,
+            sort_order=index,
+            label=label,
+            field_type=field_type,
+            choices=choices,
+            required=required,
+        )
+    names = dict(FormField.objects.filter(page=plain_page).values_list("label", "clean_name"))
+
+    answers = {
+        "name": "Kari Nordmann",
+        "phone": "912 34 567",
+        "birth_date": "17.05.1990",
+        "notice_accepted": "on",
+        "health_consent": "on",
+        "diagnosis": "Migrene, med aura.\nBruker triptaner.",
+    }
+    ours = FormTarget(
+        label="registration form (ours)",
+        url=base_url + _path(registration_page.url),
+        data={
+            "name": answers["name"],
+            "phone": answers["phone"],
+            "birth_date": answers["birth_date"],
+            "notice_accepted": answers["notice_accepted"],
+            "health_consent": answers["health_consent"],
+            question.clean_name: answers["diagnosis"],
+            "website": "",
+        },
+        group_value=re.compile(r'name="group" value="(\d+)"'),
+        expected_status=302,
+    )
+    plain = FormTarget(
+        label="plain Wagtail FormPage",
+        url=base_url + _path(plain_page.url),
+        data={
+            names["Name"]: answers["name"],
+            names["Phone"]: answers["phone"],
+            names["Birth date"]: answers["birth_date"],
+            names["Notice accepted"]: answers["notice_accepted"],
+            names["Health consent"]: answers["health_consent"],
+            names["Diagnosis"]: answers["diagnosis"],
+        },
+        group_value=re.compile(rf'name="{re.escape(names["Group"])}" value="([^"]+)"'),
+        expected_status=200,
+        email_field=names["Email"],
+        group_field=names["Group"],
+    )
+    return ours, plain, {"registration_page": registration_page, "plain_page": plain_page, "group": group}
+
+
+def _path(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def stored_counts(pages):
+    from wagtail.contrib.forms.models import FormSubmission
+
+    from lms_forms.models import Registration
+    from lms_pages.models import GroupOccupancy
+
+    registrations = Registration.objects.filter(page=pages["registration_page"])
+    occupancy = GroupOccupancy.objects.filter(group=pages["group"]).first()
+    return {
+        "registrations": registrations.count(),
+        "distinct emails": registrations.values("email").distinct().count(),
+        "places taken": occupancy.places_taken if occupancy else 0,
+        "plain submissions": FormSubmission.objects.filter(page=pages["plain_page"]).count(),
+    }
+
+
+# The server
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(support_dir, database_url, port, workers, log_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
+        "PYTHONPATH": os.pathsep.join(
+            [str(support_dir), str(PROJECT_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "lms_site.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter running gunicorn
+            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_until_serving(process, url, log_path, timeout=60):
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({process.returncode}):\n{Path(log_path).read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=5).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(
+        f"gunicorn did not answer {url} within {timeout} s:\n{Path(log_path).read_text()[-3000:]}"
+    )
+
+
+# The load
+
+
+class Client:
+    """One client thread's session: a cookie jar and, per form, the values read from one GET."""
+
+    def __init__(self, targets):
+        import requests
+
+        self.session = requests.Session()
+        self.prepared = {}
+        for target in targets:
+            response = self.session.get(target.url, timeout=30)
+            html = response.text
+            csrf, group = CSRF_INPUT.search(html), target.group_value.search(html)
+            if response.status_code != 200 or not csrf or not group:
+                raise SystemExit(f"GET {target.url} answered {response.status_code} without a usable form")
+            data = {**target.data, "csrfmiddlewaretoken": csrf.group(1), target.group_field: group.group(1)}
+            started = STARTED_INPUT.search(html)
+            if started:
+                data["started"] = started.group(1)
+            self.prepared[target.label] = data
+
+    def post(self, target, email):
+        """One POST: (ms, ok, error label, error text)."""
+        data = {**self.prepared[target.label], target.email_field: email}
+        started = time.perf_counter()
+        try:
+            response = self.session.post(
+                target.url, data=data, headers={"Referer": target.url}, allow_redirects=False, timeout=60
+            )
+        except Exception as error:  # noqa: BLE001 - every failure is counted, none stops the run
+            return (time.perf_counter() - started) * 1000, False, type(error).__name__, str(error)
+        elapsed = (time.perf_counter() - started) * 1000
+        ok = response.status_code == target.expected_status and (
+            "bekreftelse" in response.headers.get("Location", "")
+            if target.expected_status == 302
+            else LANDING_MARKER in response.text
+        )
+        if ok:
+            return elapsed, True, "", ""
+        return elapsed, False, f"HTTP {response.status_code}", response.text[:2000]
+
+
+def run_batch(clients, target, count, result=None):
+    """`count` POSTs to `target` from all client threads at once; adds them to `result` when given."""
+    remaining = iter(range(count))
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(clients) + 1)
+    outcomes = []
+
+    def work(client):
+        barrier.wait()
+        mine = []
+        while True:
+            with lock:
+                if next(remaining, None) is None:
+                    break
+            mine.append(client.post(target, f"bench-{uuid.uuid4().hex}@example.org"))
+        with lock:
+            outcomes.extend(mine)
+
+    threads = [threading.Thread(target=work, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if result is not None:
+        result.wall_seconds += wall
+        for elapsed, ok, label, text in outcomes:
+            result.times_ms.append(elapsed)
+            if ok:
+                result.successes += 1
+            else:
+                result.errors[label] = result.errors.get(label, 0) + 1
+                result.first_error = result.first_error or f"{label}: {text}"
+    return sum(1 for outcome in outcomes if outcome[1])
+
+
+def measure(targets, args):
+    clients = [Client(targets) for _index in range(args.concurrency)]
+    warm_successes = {target.label: run_batch(clients, target, args.warmups) for target in targets}
+    results = {target.label: Result(target) for target in targets}
+    sizes = [
+        args.requests // args.rounds + (1 if i < args.requests % args.rounds else 0)
+        for i in range(args.rounds)
+    ]
+    for round_number, size in enumerate(sizes):
+        order = targets if round_number % 2 == 0 else list(reversed(targets))
+        for target in order:
+            run_batch(clients, target, size, results[target.label])
+    for client in clients:
+        client.session.close()
+    return [results[target.label] for target in targets], warm_successes
+
+
+# Report
+
+
+def database_label():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+
+
+EMAIL_NOTES = {"sent": "queued and sent in the request", "queued": "queued for a worker, not sent"}
+
+
+def print_table(results, args, database):
+    header = ("form", "POSTs", "ok", "errors", "req/s", "median ms", "p95 ms")
+    rows = [
+        (
+            result.target.label,
+            str(result.sent),
+            str(result.successes),
+            str(result.error_count),
+            f"{result.throughput:.1f}",
+            f"{result.median:.1f}",
+            f"{result.p95:.1f}",
+        )
+        for result in results
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        return "  ".join(
+            cell.ljust(width) if column == 0 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    print(
+        f"\n{database} · gunicorn {args.workers} sync workers · {args.concurrency} client threads · "
+        f"{args.requests} timed POSTs per form in {args.rounds} alternating rounds after {args.warmups} warm-ups"
+    )
+    print(line(header))
+    print("  ".join("-" * width for width in widths))
+    for row in rows:
+        print(line(row))
+
+
+def print_ratios(ours, plain):
+    latency = ours.median / plain.median
+    throughput = plain.throughput / ours.throughput if ours.throughput else float("inf")
+    print(f"\nours / plain, target ≤ {TARGET_RATIO}×:")
+    print(
+        f"  median latency  {ours.median:.1f} / {plain.median:.1f} ms = {latency:.2f}×  "
+        f"{'OK' if latency <= TARGET_RATIO else 'OVER'}"
+    )
+    print(
+        f"  throughput      {plain.throughput:.1f} / {ours.throughput:.1f} req/s = {throughput:.2f}× the cost  "
+        f"{'OK' if throughput <= TARGET_RATIO else 'OVER'}"
+    )
+
+
+def print_rows(counts, expected):
+    print("\nRows in the database after the run (warm-ups included):")
+    lost = False
+    for name, value in counts.items():
+        want = expected[name]
+        lost = lost or value != want
+        print(f"  {name:<18} {value:>6}  (expected {want}{'' if value == want else ', MISMATCH'})")
+    return lost
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    support_dir = Path(tempfile.mkdtemp(prefix="lms-bench-reg-"))
+    failed = False
+    try:
+        write_support_modules(support_dir, args.emails)
+        with throwaway_database(args) as name:
+            started = time.perf_counter()
+            setup_django(support_dir, args.database_url, name)
+            port = free_port()
+            base_url = f"http://127.0.0.1:{port}"
+            ours, plain, pages = seed(base_url)
+            from django.db import connection
+
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            database = database_label()
+            connection.close()
+            print(f"{database}: migrated and seeded in {time.perf_counter() - started:.1f} s")
+
+            log_path = support_dir / "gunicorn.log"
+            with gunicorn(support_dir, args.database_url, port, args.workers, log_path) as process:
+                wait_until_serving(process, plain.url, log_path)
+                wait_until_serving(process, ours.url, log_path)
+                print(f"gunicorn serving {base_url} with {args.workers} workers")
+                results, warm = measure([ours, plain], args)
+            server_log = log_path.read_text().strip()
+
+            print_table(results, args, database)
+            print_ratios(*results)
+            counts = stored_counts(pages)
+            connection.close()
+            ok_ours = results[0].successes + warm[ours.label]
+            expected = {
+                "registrations": ok_ours,
+                "distinct emails": ok_ours,
+                "places taken": ok_ours,
+                "plain submissions": results[1].successes + warm[plain.label],
+            }
+            lost = print_rows(counts, expected)
+            print(
+                "\n(Measured: the POST alone, from sending to the full response; each client thread read its "
+                "CSRF token, `started` and group value from one untimed GET per form.)"
+            )
+            print(
+                f"(ours: 302 to the confirmation page, 2 emails {EMAIL_NOTES[args.emails]}; "
+                "plain: 200 landing page rendered in the base frame, 1 email; dummy email backend.)"
+            )
+            for result in results:
+                if result.error_count:
+                    print(f"\nFirst error of {result.target.label}: {result.first_error[:1500]}")
+            if server_log:
+                print(f"\ngunicorn log (last lines):\n{textwrap.indent(server_log[-3000:], '  ')}")
+            failed = lost or any(result.error_count for result in results)
+    finally:
+        shutil.rmtree(support_dir, ignore_errors=True)
+    if failed:
+        sys.stdout.flush()
+        print("\nA submission failed or a row is missing (see above).", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
