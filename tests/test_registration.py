@@ -796,9 +796,11 @@ class TestQueryCounts:
             )
         # First registration creates the group's occupancy row; measure the next ones.
         assert client.post(setup.page.url, form_data(setup, email="first@example.org")).status_code == 302
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            with django_assert_num_queries(POST_QUERIES):
-                response = client.post(setup.page.url, form_data(setup))
+        with (
+            django_capture_on_commit_callbacks(execute=False) as callbacks,
+            django_assert_num_queries(POST_QUERIES),
+        ):
+            response = client.post(setup.page.url, form_data(setup))
         assert response.status_code == 302
         with django_assert_num_queries(CONFIRMATION_QUERIES + ORGANISER_QUERIES):
             for callback in callbacks:
