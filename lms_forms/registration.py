@@ -54,18 +54,14 @@ def register(page, form, *, now=None):
     answers, labels = form.own_answers()
     try:
         with transaction.atomic():
-            group, occupancy = _lock_group(offering, data.get("group"))
-            # Read again under the lock: an editor may have closed registration since the form was shown.
-            current = OfferingPage.objects.only(*REGISTRATION_SETTINGS).get(pk=offering.pk)
+            # `current` is the offering's settings read with the lock: an editor may have closed
+            # registration since the form was shown.
+            group, occupancy, current = _lock_group(offering, data.get("group"))
             closed = current.closed_state(now)
             if closed is not None:
                 raise RegistrationRefused(refusal_message(closed))
-            if (
-                Registration.objects.filter(offering=offering, email=data["email"])
-                .exclude(status=RegistrationStatus.CANCELLED)
-                .exists()
-            ):
-                raise RegistrationRefused(DUPLICATE_MESSAGE, field="email")
+            # A second registration with the same email is refused by the database's unique constraint
+            # (below); a refusal for want of places checks for it first, so the person hears the reason.
             if group is None:
                 status = RegistrationStatus.PLACE  # an offering without groups has no limit on places
             elif group.places is None or occupancy.places_taken < group.places:
@@ -74,6 +70,8 @@ def register(page, form, *, now=None):
             elif current.waiting_list:
                 status = RegistrationStatus.WAITING
                 occupancy.waiting += 1
+            elif _already_registered(offering, data["email"]):
+                raise RegistrationRefused(DUPLICATE_MESSAGE, field="email")
             else:
                 raise RegistrationRefused(
                     _("The group you chose is full. Choose another group if there is one."), field="group"
@@ -107,11 +105,17 @@ def register(page, form, *, now=None):
 
 def _lock_group(offering, chosen):
     """Lock the chosen group's row (or, for an offering without groups, the offering's) for the rest
-    of the transaction, and return the group with its occupancy."""
+    of the transaction; return the group, its occupancy and the offering's registration settings."""
     if chosen is None:
-        list(OfferingPage.objects.select_for_update().filter(pk=offering.pk).values_list("pk"))
-        return None, None
-    group = OfferingGroup.objects.select_for_update().filter(pk=chosen.pk, offering=offering).first()
+        current = OfferingPage.objects.select_for_update().only(*REGISTRATION_SETTINGS).get(pk=offering.pk)
+        return None, None, current
+    group = (
+        OfferingGroup.objects.select_for_update(of=("self",))
+        .select_related("offering")
+        .only("name", "places", "offering_id", *(f"offering__{name}" for name in REGISTRATION_SETTINGS))
+        .filter(pk=chosen.pk, offering=offering)
+        .first()
+    )
     if group is None:  # removed by an editor since the form was read
         raise RegistrationRefused(
             _("The group you chose is no longer offered. Choose another."), field="group"
@@ -119,7 +123,15 @@ def _lock_group(offering, chosen):
     # A query of its own, after the lock is held: joined into the locking query, PostgreSQL would
     # return the occupancy as it was before the wait, and places would be counted twice.
     occupancy, _created = GroupOccupancy.objects.get_or_create(group=group)
-    return group, occupancy
+    return group, occupancy, group.offering
+
+
+def _already_registered(offering, email):
+    return (
+        Registration.objects.filter(offering=offering, email=email)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .exists()
+    )
 
 
 def refusal_message(state):

@@ -50,14 +50,16 @@ class CataloguePage(LmsPageMixin, Page):
         verbose_name_plural = _("catalogues of offerings")
 
     def route(self, request, path_components):
-        # Serve an offering with its foreign keys joined, in one query instead of Wagtail's two.
+        # Serve an offering with its foreign keys joined, in one query instead of Wagtail's two. On the
+        # way to a page under it (its registration form) only the confidentiality notice is joined.
         if path_components:
             from .offering import OfferingPage
 
+            related = OfferingPage.related_fields if len(path_components) == 1 else ["confidentiality_notice"]
             offering = (
                 OfferingPage.objects.child_of(self)
                 .filter(slug=path_components[0])
-                .select_related(*OfferingPage.related_fields)
+                .select_related(*related)
                 .first()
             )
             if offering is not None:
