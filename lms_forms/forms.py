@@ -31,6 +31,23 @@ def reject_control_characters(value):
         raise ValidationError(_("Remove the invisible control characters from this answer."), code="control")
 
 
+def normalise_phone(value):
+    """A Norwegian or international phone number in E.164 (+4791234567); "" for none."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "NO")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("Enter a valid phone number, e.g. 912 34 567, or +46 70 123 45 67 for a number abroad."),
+            code="phone",
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 class RegistrationFormBuilder(FormBuilder):
     """Wagtail's form builder, with a length limit on long answers and our base form."""
 
@@ -162,19 +179,7 @@ class RegistrationForm(BaseForm):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_phone(self):
-        value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        try:
-            number = phonenumbers.parse(value, "NO")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise ValidationError(
-                _("Enter a valid phone number, e.g. 912 34 567, or +46 70 123 45 67 for a number abroad."),
-                code="phone",
-            )
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return normalise_phone(self.cleaned_data["phone"])
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]

@@ -298,6 +298,8 @@ class Registration(AbstractFormSubmission):
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
+        # Personal (health) data: seen, exported, imported and changed only by course administrators.
+        permissions = [("manage_participants", _("Can see, export, import and change participants"))]
         ordering = ["submit_time", "pk"]
         constraints = [
             # One active registration per email and offering; a cancelled one may register again.

@@ -8,6 +8,7 @@ take the last place. Emails are queued only after the transaction has committed.
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lms_pages.models import GroupOccupancy, OfferingGroup, OfferingPage, RegistrationState
 
-from .models import Registration, RegistrationSource, RegistrationStatus
+from .models import HOLDS_PLACE, Registration, RegistrationSource, RegistrationStatus
 
 # The offering's fields that decide whether a registration is taken, read again under the group's lock.
 REGISTRATION_SETTINGS = (
@@ -132,6 +133,76 @@ def _already_registered(offering, email):
         .exclude(status=RegistrationStatus.CANCELLED)
         .exists()
     )
+
+
+class OverCapacity(Exception):
+    """More people would hold a place than a group has; `groups` holds (group, would_hold) pairs."""
+
+    def __init__(self, groups):
+        super().__init__(", ".join(f"{group.name}: {holding}/{group.places}" for group, holding in groups))
+        self.groups = groups
+
+
+def lock_groups(group_ids):
+    """Lock groups' rows for the rest of the transaction, in id order so that two writers never deadlock."""
+    return list(OfferingGroup.objects.select_for_update().filter(pk__in=set(group_ids)).order_by("pk"))
+
+
+def recount_groups(groups):
+    """Set each group's places taken and waiting list from its registrations; call with the groups locked."""
+    counts = {
+        row["group"]: row
+        for row in Registration.objects.filter(group__in=groups)
+        .values("group")
+        .annotate(
+            taken=Count("pk", filter=Q(status__in=HOLDS_PLACE)),
+            waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITING)),
+        )
+    }
+    occupancies = [
+        GroupOccupancy(
+            group=group,
+            places_taken=counts.get(group.pk, {}).get("taken", 0),
+            waiting=counts.get(group.pk, {}).get("waiting", 0),
+        )
+        for group in groups
+    ]
+    GroupOccupancy.objects.bulk_create(
+        occupancies, update_conflicts=True, unique_fields=["group"], update_fields=["places_taken", "waiting"]
+    )
+
+
+def set_status(registrations, status, *, allow_over_capacity=False):
+    """Give registrations a new status (the course administrator's workflow) and keep the counts right.
+
+    Refuses with OverCapacity when more people would hold a place in a group than it has, unless
+    `allow_over_capacity` (the administrator has confirmed). Returns the number of rows changed.
+    """
+    ids = [registration.pk for registration in registrations]
+    with transaction.atomic():
+        groups = lock_groups(
+            Registration.objects.filter(pk__in=ids, group__isnull=False).values_list("group_id", flat=True)
+        )
+        changing = Registration.objects.select_for_update().filter(pk__in=ids).exclude(status=status)
+        changing_ids = list(changing.values_list("pk", flat=True))
+        if status in HOLDS_PLACE and not allow_over_capacity:
+            over = []
+            for group in groups:
+                if group.places is None:
+                    continue
+                holding = Registration.objects.filter(group=group).filter(
+                    Q(status__in=HOLDS_PLACE) | Q(pk__in=changing_ids)
+                )
+                would_hold = holding.count()
+                if would_hold > group.places:
+                    over.append((group, would_hold))
+            if over:
+                raise OverCapacity(over)
+        changed = Registration.objects.filter(pk__in=changing_ids).update(
+            status=status, updated_at=timezone.now()
+        )
+        recount_groups(groups)
+    return changed
 
 
 def refusal_message(state):
