@@ -264,6 +264,10 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
 class Registration(AbstractFormSubmission):
     """One person's registration; typed columns for what administrators work with, JSON for the rest."""
 
+    # Registering the participant admin would index every registration's links to pages; nothing
+    # needs "where is this page used" to list registrations, and it would cost every POST 5 queries.
+    wagtail_reference_index_ignore = True
+
     offering = models.ForeignKey(
         OfferingPage, verbose_name=_("offering"), on_delete=models.CASCADE, related_name="+"
     )

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -277,7 +277,9 @@ def cancel_url(page, registration, request):
 
 def admin_url(page):
     base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    return base + reverse("wagtailforms:list_submissions", args=[page.pk])
+    # The offering's list in the Participants area, which only course administrators can open.
+    query = urlencode({"offering__page_ptr__exact": page.offering.pk})
+    return f"{base}{reverse('participants_modeladmin_index')}?{query}"
 
 
 def queue_confirmation(page, registration, request):

@@ -630,7 +630,7 @@ class TestEmails:
         assert len(notifications) == 1
         message = notifications[0]
         text = message.subject + "\n" + message.body
-        assert f"/admin/forms/submissions/{setup.page.pk}/" in text
+        assert f"/admin/participants/?offering__page_ptr__exact={setup.offering.pk}" in text
         for private in ("Kari", "Nordmann", "kari@example.org", "migrene", "+4791234567", "1990"):
             assert private not in text
 

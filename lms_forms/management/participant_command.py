@@ -1,0 +1,52 @@
+"""What the participant commands share: finding the offering, and a progress bar on standard error."""
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from lms_pages.models import OfferingPage
+
+
+class _Unterminated:
+    """A command's output wrapper that writes exactly what it is given (a progress bar redraws its line)."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text):
+        self.wrapper.write(text, ending="")
+
+    def flush(self):
+        self.wrapper.flush()
+
+
+class ParticipantCommand(BaseCommand):
+    def find_offering(self, value):
+        """The offering with this page id or, failing that, this slug; refuses a slug shared by several."""
+        value = value.strip()
+        if value.isdigit():
+            by_id = OfferingPage.objects.filter(pk=int(value)).first()
+            if by_id is not None:
+                return by_id
+        offerings = list(OfferingPage.objects.filter(slug=value).order_by("path"))
+        if not offerings:
+            raise CommandError(_("No offering has the slug or page id %(offering)s.") % {"offering": value})
+        if len(offerings) > 1:
+            listed = "\n".join(f"  {page.pk}: {page.url_path}" for page in offerings)
+            raise CommandError(
+                _(
+                    "Several offerings have the slug %(slug)s; give the page id of the one you mean:\n%(pages)s"
+                )
+                % {"slug": value, "pages": listed}
+            )
+        return offerings[0]
+
+    def progress_bar(self, total, offering, progress):
+        """A bar on standard error: shown when asked (`progress`), or by default when it is a terminal."""
+        return tqdm(
+            total=total,
+            unit=_("rows"),
+            desc=offering.title,
+            file=_Unterminated(self.stderr),
+            disable=not self.stderr.isatty() if progress is None else not progress,
+        )
