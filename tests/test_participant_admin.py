@@ -312,3 +312,93 @@ class TestAudit:
         bulk(client, RegistrationStatus.ATTENDED, setup.kari, setup.per)
         entry = PageLogEntry.objects.get(action="lms_forms.participants.status")
         assert "2" in str(entry.message)
+
+
+# Import in the admin: upload, preview, confirm
+
+
+def upload(name, text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode("utf-8-sig"), content_type="text/csv")
+
+
+IMPORT_CSV = "Navn;E-post;Gruppe\nTuva Lie;tuva@example.org;Bergen\nKari Nordmann;kari@example.org;Oslo\n"
+
+
+@pytest.mark.django_db
+class TestImport:
+    def preview(self, client, setup, text=IMPORT_CSV):
+        url = reverse("participants_modeladmin_import")
+        return client.post(url, {"offering": setup.offering.pk, "file": upload("liste.csv", text)})
+
+    def test_preview_stores_nothing_and_confirming_imports(self, client, setup, course_admin):
+        client.force_login(course_admin)
+        response = self.preview(client, setup)
+        assert response.status_code == 200
+        soup = BeautifulSoup(response.content, "html.parser")
+        # new, updated, unchanged, errors
+        figures = [row.td.get_text(strip=True) for row in soup.select("section table")[0].select("tr")]
+        assert figures == ["1", "0", "1", "0"]
+        assert not Registration.objects.filter(email="tuva@example.org").exists()
+        token = soup.select_one("input[name=token]")["value"]
+
+        response = client.post(reverse("participants_modeladmin_import"), {"token": token})
+        assert response.status_code == 302
+        tuva = Registration.objects.get(email="tuva@example.org")
+        assert (tuva.group_name, tuva.source) == ("Bergen", "import")
+        assert counts(setup.groups[1]) == (2, 0)
+        entry = PageLogEntry.objects.get(action="lms_forms.participants.import")
+        assert (entry.data["new"], entry.data["unchanged"], entry.user) == (1, 1, course_admin)
+        assert "tuva" not in json.dumps(entry.data).lower()
+
+        # The token is used up with its file.
+        response = client.post(reverse("participants_modeladmin_import"), {"token": token})
+        assert response.status_code == 302
+        assert Registration.objects.filter(email="tuva@example.org").count() == 1
+
+    def test_errors_are_listed_with_row_column_and_value_and_nothing_is_offered(
+        self, client, setup, course_admin
+    ):
+        client.force_login(course_admin)
+        response = self.preview(client, setup, "Navn;E-post;Gruppe\nTuva Lie;ikke-en-adresse;Bergen\n")
+        body = text(response)
+        assert "ikke-en-adresse" in body and "2" in body
+        assert BeautifulSoup(response.content, "html.parser").select_one("input[name=token]") is None
+        assert Registration.objects.count() == 4
+
+    def test_a_file_that_cannot_be_read_gets_a_message_on_the_field(self, client, setup, course_admin):
+        client.force_login(course_admin)
+        response = self.preview(client, setup, "")
+        assert response.status_code == 200
+        assert BeautifulSoup(response.content, "html.parser").select_one(".error-message") is not None
+
+    def test_a_token_is_good_only_for_the_user_it_was_made_for(
+        self, client, setup, course_admin, django_user_model
+    ):
+        client.force_login(course_admin)
+        token = BeautifulSoup(self.preview(client, setup).content, "html.parser").select_one(
+            "input[name=token]"
+        )["value"]
+        other = django_user_model.objects.create_user("annen", "annen@example.org", "secret")
+        other.groups.add(Group.objects.get(name="Course administrators"))
+        client.force_login(other)
+        assert client.post(reverse("participants_modeladmin_import"), {"token": token}).status_code == 302
+        assert not Registration.objects.filter(email="tuva@example.org").exists()
+        assert client.post(reverse("participants_modeladmin_import"), {"token": "forged"}).status_code == 302
+        assert not Registration.objects.filter(email="tuva@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_the_commands_write_to_the_audit_log(setup, tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "liste.csv"
+    call_command(
+        "export_participants", "--offering", str(setup.offering.pk), "--output", str(target), verbosity=0
+    )
+    call_command("import_participants", str(target), "--offering", str(setup.offering.pk), verbosity=0)
+    exported = PageLogEntry.objects.get(action="lms_forms.participants.export")
+    imported = PageLogEntry.objects.get(action="lms_forms.participants.import")
+    assert (exported.data["rows"], exported.data["format"]) == (4, "csv")
+    assert imported.data["unchanged"] == 4
