@@ -21,7 +21,7 @@ install: $(INSTALLED)
 compilemessages: install
 	@for dir in $(LOCALE_DIRS); do \
 		if ls $$dir/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
-			$(BIN)/pybabel -q compile --use-fuzzy -d $$dir -D django || exit 1; \
+			$(BIN)/pybabel -q compile -d $$dir -D django || exit 1; \
 		fi; \
 	done
 

@@ -48,7 +48,7 @@ BULK_FORM_ID = "lms-participants-bulk"
 BULK_ACTIONS = {
     RegistrationStatus.PLACE: _("Give a place"),
     RegistrationStatus.WAITING: _("Move to the waiting list"),
-    RegistrationStatus.CANCELLED: _("Cancel"),
+    RegistrationStatus.CANCELLED: _("Cancel the registration"),
     RegistrationStatus.ATTENDED: _("Mark as attended"),
     RegistrationStatus.NO_SHOW: _("Mark as no-show"),
 }
