@@ -8,6 +8,7 @@ import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -114,6 +115,22 @@ class ParticipantResource(resources.ModelResource):
     def export_field(self, field, instance, **kwargs):
         value = super().export_field(field, instance, **kwargs)
         return neutralise("" if value is None else value)
+
+    @cached_property
+    def _column_readers(self):
+        """How each exported column reads a registration, found once per export rather than per cell."""
+        readers = []
+        for field in self.get_export_fields():
+            method = field.get_dehydrate_method(self.get_field_name(field))
+            readers.append(method if callable(method) else getattr(self, method, None) or field.export)
+        return readers
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        if selected_fields:
+            return super().export_resource(instance, selected_fields, **kwargs)
+        return [
+            neutralise("" if (value := read(instance)) is None else value) for read in self._column_readers
+        ]
 
 
 # Import: a participant list kept elsewhere (a referral list, an earlier spreadsheet, an export edited in
