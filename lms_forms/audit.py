@@ -17,6 +17,9 @@ IMPORTED = "lms_forms.participants.import"
 STATUS_CHANGED = "lms_forms.participants.status"
 EDITED = "lms_forms.participants.edit"
 DELETED = "lms_forms.participants.delete"
+PURGED = "lms_forms.participants.purge"
+SUBJECT_EXPORTED = "lms_forms.participants.subject_export"
+ERASED = "lms_forms.participants.erase"
 
 
 class ParticipantLogFormatter(LogFormatter):
@@ -87,6 +90,39 @@ class Deleted(ParticipantLogFormatter):
         }
 
 
+class Purged(ParticipantLogFormatter):
+    label = _("Delete personal data past the retention period")
+
+    def describe(self, rows, data):
+        return ngettext(
+            "Deleted the personal data of %(rows)d participant: the retention period had run out",
+            "Deleted the personal data of %(rows)d participants: the retention period had run out",
+            rows,
+        ) % {"rows": rows}
+
+
+class SubjectExported(ParticipantLogFormatter):
+    label = _("Export one person's data")
+
+    def describe(self, rows, data):
+        return ngettext(
+            "Exported one person's data: %(rows)d registration",
+            "Exported one person's data: %(rows)d registrations",
+            rows,
+        ) % {"rows": rows}
+
+
+class Erased(ParticipantLogFormatter):
+    label = _("Erase one person's data")
+
+    def describe(self, rows, data):
+        return ngettext(
+            "Erased one person's data at their request: %(rows)d registration",
+            "Erased one person's data at their request: %(rows)d registrations",
+            rows,
+        ) % {"rows": rows}
+
+
 FORMATTERS = {
     VIEWED: Viewed,
     EXPORTED: Exported,
@@ -94,6 +130,9 @@ FORMATTERS = {
     STATUS_CHANGED: StatusChanged,
     EDITED: Edited,
     DELETED: Deleted,
+    PURGED: Purged,
+    SUBJECT_EXPORTED: SubjectExported,
+    ERASED: Erased,
 }
 
 

@@ -6,6 +6,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -13,11 +14,13 @@ from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField, A
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
+from wagtail.signals import page_published
 
 from lms_pages.blocks import RICH_TEXT_FEATURES
 from lms_pages.models import OfferingGroup, OfferingPage
 from lms_pages.models.base import LmsPageMixin
 
+from .encryption import EncryptedJSONField, resplit_registrations
 from .panels import OfferingRegistrationPanel
 
 # The placeholders an editor can use in the confirmation email.
@@ -55,7 +58,8 @@ class RegistrationFormField(AbstractFormField):
         default=False,
         help_text=_(
             "Tick when the answer says something about the registrant's health (e.g. diagnosis or "
-            "medication). The form then asks for explicit consent to process health information."
+            "medication). The form then asks for explicit consent to process health information, and "
+            "the answer is stored encrypted and shown only to course administrators."
         ),
     )
 
@@ -138,6 +142,15 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
             "The email never repeats the answers to the form."
         ),
     )
+    retention_days = models.PositiveIntegerField(
+        _("keep personal data for (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after the offering's last session (or, without sessions, after each registration) "
+            "before names, contact details and answers are deleted. Empty: the site's default."
+        ),
+    )
     next_steps = RichTextField(
         _("what happens next"),
         features=RICH_TEXT_FEATURES,
@@ -166,6 +179,7 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         ),
         InlinePanel("form_fields", heading=_("Your own questions"), label=_("Question")),
         FieldPanel("next_steps"),
+        FieldPanel("retention_days"),
         MultiFieldPanel(
             [FieldPanel("confirmation_subject"), FieldPanel("confirmation_text")],
             heading=_("Confirmation email to the registrant"),
@@ -233,6 +247,10 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
     def asks_about_health(self):
         return any(field.asks_about_health for field in self.get_form_fields())
 
+    def sensitive_field_names(self):
+        """The questions whose answers are stored encrypted: those that ask about health."""
+        return {field.clean_name for field in self.get_form_fields() if field.asks_about_health}
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         offering = self.offering
@@ -296,8 +314,12 @@ class Registration(AbstractFormSubmission):
     )
     language = models.CharField(_("language"), max_length=8, blank=True)
     field_labels = models.JSONField(_("labels of the form's own questions"), default=dict, blank=True)
+    # The answers to questions that ask about health, encrypted at rest (lms_forms.encryption).
+    sensitive_answers = EncryptedJSONField(_("answers about health (encrypted)"))
     note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set when the retention period ran out and the personal data were deleted (lms_forms.retention).
+    anonymised_at = models.DateTimeField(_("personal data deleted"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("registration")
@@ -318,9 +340,29 @@ class Registration(AbstractFormSubmission):
     def __str__(self):
         return f"{self.name} ({self.get_status_display()})"
 
+    @property
+    def answers(self):
+        """Every answer to the editor's questions, the encrypted ones decrypted, in the form's order."""
+        answers = {**(self.form_data or {}), **(self.sensitive_answers or {})}
+        order = list(self.field_labels or {})
+        return dict(
+            sorted(answers.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+        )
+
+    def answer(self, clean_name, default=""):
+        """One answer, from wherever it is kept."""
+        if clean_name in (self.sensitive_answers or {}):
+            return self.sensitive_answers[clean_name]
+        return (self.form_data or {}).get(clean_name, default)
+
+    def set_answers(self, answers, sensitive_names):
+        """Store `answers`, those to the questions named in `sensitive_names` encrypted."""
+        self.form_data = {name: value for name, value in answers.items() if name not in sensitive_names}
+        self.sensitive_answers = {name: value for name, value in answers.items() if name in sensitive_names}
+
     def get_data(self):
         return {
-            **self.form_data,
+            **self.answers,
             "submit_time": self.submit_time,
             "name": self.name,
             "email": self.email,
@@ -342,3 +384,17 @@ class Registration(AbstractFormSubmission):
             Q(submit_time__lt=self.submit_time) | Q(submit_time=self.submit_time, pk__lt=self.pk)
         )
         return ahead.count() + 1
+
+
+PARTICIPANTS_PERMISSION = "lms_forms.manage_participants"
+
+
+def can_manage_participants(user):
+    """Whether `user` may see, export, import and change participants (the permission on Registration)."""
+    return user.is_active and user.has_perm(PARTICIPANTS_PERMISSION)
+
+
+@receiver(page_published, sender=RegistrationFormPage)
+def keep_health_answers_encrypted(sender, instance, **kwargs):
+    """An editor who marks a question as asking about health (or unmarks it) moves its stored answers."""
+    resplit_registrations(Registration.objects.filter(page=instance), instance.sensitive_field_names())

@@ -13,9 +13,15 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin import SimpleListFilter
+from django.contrib.admin import (
+    ChoicesFieldListFilter,
+    DateFieldListFilter,
+    RelatedFieldListFilter,
+    SimpleListFilter,
+)
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.files import File
 from django.db import transaction
 from django.shortcuts import redirect
@@ -37,11 +43,12 @@ from lms_pages.models import OfferingGroup, OfferingPage
 from . import audit
 from .exports import EXPORT_FORMATS, export_filename, export_response
 from .imports import ImportFileError, import_participants, read_participant_file
-from .models import Registration, RegistrationStatus
+from .models import Registration, RegistrationStatus, can_manage_participants
+from .person import person_view
 from .registration import OverCapacity, lock_groups, recount_groups, set_status
 from .resources import ParticipantResource, questions_of
+from .retention import retentions
 
-PERMISSION = "lms_forms.manage_participants"
 BULK_FORM_ID = "lms-participants-bulk"
 
 # The statuses an administrator can give several people at once.
@@ -52,10 +59,6 @@ BULK_ACTIONS = {
     RegistrationStatus.ATTENDED: _("Mark as attended"),
     RegistrationStatus.NO_SHOW: _("Mark as no-show"),
 }
-
-
-def can_manage_participants(user):
-    return user.is_active and user.has_perm(PERMISSION)
 
 
 def over_capacity_message(error):
@@ -88,10 +91,28 @@ class ParticipantPermissionHelper(PermissionHelper):
         return can_manage_participants(user)
 
 
+# modeladmin's own filter template introduces each filter with "By <name>", in English whatever the admin's
+# language, and as plain text; ours gives each its name as a heading under "Filter".
+FILTER_TEMPLATE = "lms_forms/participants/filter.html"
+
+
+class OfferingFilter(RelatedFieldListFilter):
+    template = FILTER_TEMPLATE
+
+
+class StatusFilter(ChoicesFieldListFilter):
+    template = FILTER_TEMPLATE
+
+
+class SubmittedFilter(DateFieldListFilter):
+    template = FILTER_TEMPLATE
+
+
 class GroupFilter(SimpleListFilter):
     """The groups of the chosen offering (of every offering when none is chosen)."""
 
     title = _("group")
+    template = FILTER_TEMPLATE
     parameter_name = "group"
 
     def lookups(self, request, model_admin):
@@ -120,6 +141,31 @@ class ParticipantIndexView(IndexView):
     """The filtered list; ?export=<format> downloads exactly the list shown, across all its pages."""
 
     FORMATS = tuple(EXPORT_FORMATS)
+    # The area's name in the menu, not the model's ("Registrations").
+    page_title = _("Participants")
+
+    def dispatch(self, request, *args, **kwargs):
+        # PostgreSQL refuses text holding a NUL character, so a search or filter with one would end in a
+        # server error rather than an empty list; no name, email or filter value can hold one.
+        if any("\x00" in key or "\x00" in value for key, values in request.GET.lists() for value in values):
+            raise BadRequest
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_filters(self, request):
+        filter_specs, has_filters, remaining, use_distinct = super().get_filters(request)
+        # What no filter takes is applied as a database lookup of its own. Keep the plain value of a
+        # filtered field (?status=waiting); refuse the others (any field, any operator, e.g. a regular
+        # expression), which could fail in the database instead of finding nothing.
+        filtered = {item[0] if isinstance(item, tuple | list) else item for item in self.list_filter}
+        if any(key not in filtered for key in remaining):
+            raise BadRequest
+        return filter_specs, has_filters, remaining, use_distinct
+
+    def get_queryset(self, request=None):
+        try:
+            return super().get_queryset(request)
+        except IncorrectLookupParameters:  # a filter's value of the wrong kind, e.g. a date that is none
+            raise BadRequest from None
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
         audit.log_for_offerings(
@@ -140,11 +186,14 @@ class ParticipantIndexView(IndexView):
         for registration in shown:
             per_offering[registration.offering_id] = per_offering.get(registration.offering_id, 0) + 1
         audit.log_for_offerings(audit.VIEWED, self.request.user, per_offering)
-        groups = (
+        groups = list(
             OfferingGroup.objects.filter(pk__in=self.queryset.order_by().values("group"))
             .select_related("offering", "occupancy")
             .order_by("offering__title", "sort_order")
         )
+        retention = retentions({group.offering_id for group in groups}) if groups else {}
+        for group in groups:
+            group.retention = retention.get(group.offering_id)
         query = self.request.GET.copy()
         query.pop(self.PAGE_VAR, None)
         context.update(
@@ -199,7 +248,7 @@ class ParticipantInspectView(InspectView):
         labels = registration.field_labels or {}
         context["answers"] = [
             (labels.get(name, name), ", ".join(map(str, value)) if isinstance(value, list) else value)
-            for name, value in (registration.form_data or {}).items()
+            for name, value in registration.answers.items()
         ]
         return context
 
@@ -248,7 +297,12 @@ class ParticipantAdmin(ModelAdmin):
     ]
     list_display = ("select", "name", "email", "offering", "group_name", "status", "submit_time")
     list_display_add_buttons = "name"
-    list_filter = ("offering", GroupFilter, "status", "submit_time")
+    list_filter = (
+        ("offering", OfferingFilter),
+        GroupFilter,
+        ("status", StatusFilter),
+        ("submit_time", SubmittedFilter),
+    )
     list_select_related = ("offering",)
     search_fields = ("name", "email")
     ordering = ("offering__title", "group_name", "submit_time", "pk")
@@ -283,6 +337,11 @@ class ParticipantAdmin(ModelAdmin):
                 f"{self.url_helper.base_url_path}/import/",
                 import_view,
                 name=self.url_helper.get_action_url_name("import"),
+            ),
+            path(
+                f"{self.url_helper.base_url_path}/person/",
+                person_view,
+                name=self.url_helper.get_action_url_name("person"),
             ),
         )
 

@@ -80,7 +80,7 @@ def register(page, form, *, now=None):
             if occupancy is not None:
                 occupancy.save()
             notice = form.notice
-            registration = Registration.objects.create(
+            registration = Registration(
                 page=page,
                 offering=offering,
                 group=group,
@@ -95,9 +95,10 @@ def register(page, form, *, now=None):
                 health_consent_at=now if data.get("health_consent") else None,
                 source=RegistrationSource.WEB,
                 language=get_language() or "",
-                form_data=answers,
                 field_labels=labels,
             )
+            registration.set_answers(answers, page.sensitive_field_names())
+            registration.save(force_insert=True)
     except IntegrityError:
         # The unique constraint caught a second registration sent at the same moment.
         raise RegistrationRefused(DUPLICATE_MESSAGE, field="email") from None
@@ -287,12 +288,10 @@ def queue_confirmation(page, registration, request):
 
     A failing mail server or task queue is logged and loses nothing: the registration is already stored.
     """
-    from .tasks import notify_organiser, send_confirmation
+    from .tasks import send_registration_emails
 
-    link = cancel_url(page, registration, request)
-    transaction.on_commit(lambda: send_confirmation.enqueue(registration.pk, link), robust=True)
-    if page.to_address:
-        transaction.on_commit(lambda: notify_organiser.enqueue(registration.pk, admin_url(page)), robust=True)
+    links = (cancel_url(page, registration, request), admin_url(page) if page.to_address else "")
+    transaction.on_commit(lambda: send_registration_emails.enqueue(registration.pk, *links), robust=True)
 
 
 def queue_place_offered(page, registration, request):

@@ -91,7 +91,7 @@ class ParticipantResource(resources.ModelResource):
     @staticmethod
     def _answer_of(clean_name):
         def answer(registration):
-            value = (registration.form_data or {}).get(clean_name, "")
+            value = registration.answer(clean_name)
             if isinstance(value, list):  # checkboxes
                 return ", ".join(str(item) for item in value)
             return value
@@ -157,6 +157,7 @@ UPDATED_FIELDS = (
     "status",
     "note",
     "form_data",
+    "sensitive_answers",
     "field_labels",
     "updated_at",
 )
@@ -338,17 +339,18 @@ def status_codes():
 
 
 class AnswerField(fields.Field):
-    """The answer to one of the editor's questions, kept in the registration's form_data."""
+    """The answer to one of the editor's questions: in the registration's form_data, or, for a question
+    that asks about health (`sensitive`), in its encrypted sensitive_answers."""
 
-    def __init__(self, clean_name, label, field_type, **kwargs):
+    def __init__(self, clean_name, label, field_type, sensitive=False, **kwargs):
         super().__init__(attribute=QUESTION_PREFIX + clean_name, column_name=label, **kwargs)
         self.clean_name = clean_name
         self.label = label
         self.field_type = field_type
+        self.sensitive = sensitive
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         text = cell_text(row[self.column_name])
-        answers = instance.form_data or {}
         if instance.pk is None:
             if not text:
                 return
@@ -361,7 +363,10 @@ class AnswerField(fields.Field):
         else:
             value = text
         # New dicts, so that the values read from the database stay as they were (see skip_row).
-        instance.form_data = {**answers, self.clean_name: value}
+        if self.sensitive:
+            instance.sensitive_answers = {**(instance.sensitive_answers or {}), self.clean_name: value}
+        else:
+            instance.form_data = {**(instance.form_data or {}), self.clean_name: value}
         instance.field_labels = {**(instance.field_labels or {}), self.clean_name: self.label}
 
 
@@ -441,8 +446,11 @@ class ParticipantImportResource(ParticipantResource):
         self.declared_headings = {key: self.fields[key].column_name for key in TYPED_COLUMNS}
         self.fields["group"] = GroupField(self.groups, column_name=self.fields["group"].column_name)
         self.fields["status"] = StatusField(column_name=self.fields["status"].column_name)
+        sensitive = form_page.sensitive_field_names()
         for clean_name, label, field_type in questions:
-            self.fields[QUESTION_PREFIX + clean_name] = AnswerField(clean_name, label, field_type)
+            self.fields[QUESTION_PREFIX + clean_name] = AnswerField(
+                clean_name, label, field_type, sensitive=clean_name in sensitive
+            )
         self._import_fields = []
 
     # Columns
@@ -576,6 +584,7 @@ class ParticipantImportResource(ParticipantResource):
             source=RegistrationSource.IMPORT,
             language="",
             form_data={},
+            sensitive_answers={},
             field_labels={},
         )
 
@@ -595,6 +604,7 @@ class ParticipantImportResource(ParticipantResource):
             registration.status,
             registration.note,
             registration.form_data,
+            registration.sensitive_answers,
         )
 
     def import_instance(self, instance, row, **kwargs):

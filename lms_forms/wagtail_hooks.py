@@ -4,8 +4,8 @@ from wagtail import hooks
 from wagtail_modeladmin.options import modeladmin_register
 
 from . import audit
-from .models import RegistrationFormPage
-from .participants import ParticipantAdmin, can_manage_participants
+from .models import RegistrationFormPage, can_manage_participants
+from .participants import ParticipantAdmin
 
 modeladmin_register(ParticipantAdmin)
 

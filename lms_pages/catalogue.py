@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .content_cache import get_or_build
+from .formats import local_format
 from .models import (
     AudienceCode,
     Format,
@@ -189,7 +190,7 @@ class CatalogueFilter(django_filters.FilterSet):
                 if isinstance(item, bool):
                     label = ""
                 elif isinstance(item, datetime.date):
-                    label = item.strftime("%d.%m.%Y")
+                    label = local_format(item, "date")
                 active.append((field.label, label))
         return active
 

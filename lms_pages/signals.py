@@ -2,7 +2,7 @@
 
 from django.db import transaction
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from wagtail.models import Page
@@ -10,6 +10,10 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .content_cache import bump_content_version
 from .models import ConfidentialityNoticePage, Language, LmsSiteSettings, NoticeVersion, Topic, Venue
+from .rich_text import clean_rich_text_fields
+
+# The apps whose rich text is cleaned on save (a host's own models are left to the host).
+RICH_TEXT_APPS = ("lms_pages", "lms_forms")
 
 
 @receiver(page_published, sender=ConfidentialityNoticePage)
@@ -31,6 +35,13 @@ def bump_notice_version(sender, instance, revision, **kwargs):
     instance.version = notice.version
     instance.text_fingerprint = notice.text_fingerprint
     instance.effective_date = notice.effective_date
+
+
+@receiver(pre_save)
+def clean_saved_rich_text(sender, instance, **kwargs):
+    """Rich text that did not come through the editor keeps only what the editor could have written."""
+    if sender._meta.app_label in RICH_TEXT_APPS:
+        clean_rich_text_fields(instance)
 
 
 @receiver(page_published)

@@ -4,10 +4,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.views.account import LoginView
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from .security import healthz, rate_limited_login
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    # Wagtail's own login view, behind a rate limit; listed before the admin's URLs so it answers first.
+    path("admin/login/", rate_limited_login(LoginView.as_view())),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),

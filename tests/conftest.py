@@ -1,5 +1,6 @@
 import pytest
 from bs4 import BeautifulSoup
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.utils import translation
 from wagtail.models import Page, Site
@@ -42,3 +43,19 @@ def get_soup(client):
         return BeautifulSoup(response.content, "html.parser")
 
     return get
+
+
+@pytest.fixture
+def course_admin(django_user_model):
+    """A member of the "Course administrators" group, which the migrations create."""
+    user = django_user_model.objects.create_user("kursadmin", "kursadmin@example.org", "secret")
+    user.groups.add(Group.objects.get(name="Course administrators"))
+    return user
+
+
+@pytest.fixture
+def page_editor(django_user_model):
+    """A member of Wagtail's "Editors" group: pages, but no participants."""
+    user = django_user_model.objects.create_user("redaktor", "redaktor@example.org", "secret")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 HOST_SETTINGS = """
 
@@ -22,6 +23,8 @@ INSTALLED_APPS += [
 ]
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("wagtail.contrib.settings.context_processors.settings")
 LMS_BASE_TEMPLATE = "base.html"
+import os
+LMS_ENCRYPTION_KEYS = [os.environ["LMS_ENCRYPTION_KEYS"]]
 """
 
 SMOKE_SCRIPT = textwrap.dedent(
@@ -77,6 +80,7 @@ def test_readme_steps_work_on_a_fresh_wagtail_project(tmp_path):
         if key not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL")
     }
     env["DJANGO_SETTINGS_MODULE"] = "hostsite.settings.dev"
+    env["LMS_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
     run([wagtail, "start", "hostsite", str(tmp_path)], cwd=tmp_path, env=env)
 
     settings_file = tmp_path / "hostsite" / "settings" / "base.py"

@@ -5,6 +5,7 @@ from wagtail.models import Page
 
 from lms_forms.models import RegistrationFormPage
 from lms_pages.models import (
+    AccessibilityStatementPage,
     BrochurePage,
     CataloguePage,
     ConfidentialityNoticePage,
@@ -45,6 +46,7 @@ def test_a_catalogue_holds_offerings_information_pages_and_notices(catalogue):
         OfferingPage,
         InformationPage,
         ConfidentialityNoticePage,
+        AccessibilityStatementPage,
     }
     assert OfferingPage.can_create_at(catalogue)
     assert InformationPage.can_create_at(catalogue)

@@ -137,10 +137,11 @@ def test_offering_shows_each_group_with_its_sessions_in_oslo_time(offering, get_
     oslo_group = groups["Oslo"]
     assert "12 places" in text(oslo_group.select_one(".lms-group__meta"))
     rows = [[text(cell) for cell in row.find_all(["th", "td"])] for row in oslo_group.select("tbody tr")]
-    # Stored as 17:00 UTC in winter (UTC+1) and 16:00 UTC in summer (UTC+2): both are 18.00 in Oslo.
+    # Stored as 17:00 UTC in winter (UTC+1) and 16:00 UTC in summer (UTC+2): both are 18:00 in Oslo,
+    # written as English writes dates, on the 24-hour clock.
     assert rows == [
-        ["Tuesday 15. January 2030", "18.00–20.00", "Auditorium 2", "Hva er hodepine?"],
-        ["Tuesday 11. June 2030", "18.00", "", "Medisiner"],
+        ["Tuesday 15 January 2030", "18:00–20:00", "Auditorium 2", "Hva er hodepine?"],
+        ["Tuesday 11 June 2030", "18:00", "", "Medisiner"],
     ]
     assert [time["datetime"] for time in oslo_group.select("tbody time")] == [
         "2030-01-15T18:00:00+01:00",
@@ -150,8 +151,8 @@ def test_offering_shows_each_group_with_its_sessions_in_oslo_time(offering, get_
     tromso_group = groups["Tromsø"]
     assert text(tromso_group.select_one(".lms-group__meta")).startswith("UNN Tromsø")
     assert [text(cell) for cell in tromso_group.select_one("tbody tr").find_all(["th", "td"])][:3] == [
-        "Tuesday 22. January 2030",
-        "10.00",
+        "Tuesday 22 January 2030",
+        "10:00",
         "UNN Tromsø",
     ]
     calendar_link = section(soup, "dates-heading").find("a", href=f"{en(offering)}kalender/")
@@ -226,7 +227,7 @@ def test_a_digital_offering_names_its_platform(catalogue, get_soup):
     [
         (PriceType.FREE, None, "Free"),
         (PriceType.FEE, 750, "NOK 750"),
-        (PriceType.FEE, 1500, "NOK 1\u00a0500"),
+        (PriceType.FEE, 1500, "NOK 1,500"),
         (PriceType.CO_PAYMENT, 200, "Co-payment (egenandel): NOK 200"),
     ],
 )
@@ -234,6 +235,24 @@ def test_price_as_a_visitor_reads_it(catalogue, get_soup, price_type, amount, sh
     offering = OfferingPageFactory(parent=catalogue, price_type=price_type, price_amount=amount)
     dd = section(get_soup(en(offering)), "facts-heading").find("dt", string="Price").find_next_sibling("dd")
     assert dd.get_text() == shown
+
+
+def test_prices_and_dates_as_each_language_writes_them(catalogue, get_soup):
+    offering = OfferingPageFactory(parent=catalogue, price_type=PriceType.FEE, price_amount=1500)
+    group = OfferingGroup.objects.create(offering=offering, name="Oslo", sort_order=0)
+    GroupSession.objects.create(
+        group=group, sort_order=0, start=datetime.datetime(2030, 1, 15, 17, tzinfo=datetime.UTC)
+    )
+    written, path = {}, offering.url
+    for language, prefix in (("nb", ""), ("nn", "/nn"), ("en", "/en")):
+        soup = get_soup(prefix + path)
+        price = section(soup, "facts-heading").find("dt").find_parent("dl").get_text(" ")
+        written[language] = (price, text(soup.select_one(".lms-group tbody tr th")))
+    assert "1\u00a0500" in written["nb"][0] and "1\u00a0500" in written["nn"][0]
+    assert "1,500" in written["en"][0]
+    assert written["nb"][1] == "tirsdag 15. januar 2030"
+    assert written["nn"][1] == "tysdag 15. januar 2030"
+    assert written["en"][1] == "Tuesday 15 January 2030"
 
 
 def test_offering_clean_collects_every_error_together(catalogue):
@@ -327,9 +346,9 @@ def test_programme_shows_days_home_assignment_and_modules_with_their_total(offer
     assert text(soup.find("h1")) == "Kursprogram"
 
     day = soup.select_one(".lms-day")
-    assert text(day.h3) == "Dag 1 – Tuesday 15. January 2030"
+    assert text(day.h3) == "Dag 1 – Tuesday 15 January 2030"
     items = day.select(".lms-day__items > li")
-    assert text(items[0].select_one(".lms-day__time")) == "09.00 – 10.30"
+    assert text(items[0].select_one(".lms-day__time")) == "09:00 – 10:30"
     assert text(items[0].select_one(".lms-day__topic")) == "Hvorfor kurs i helsepedagogikk?"
     assert "Ola Nordmann, rådgiver" in text(items[0].select_one(".lms-day__speakers"))
     assert items[1].select_one(".lms-day__time") is None
@@ -375,7 +394,7 @@ def test_notice_shows_its_version_and_effective_date(offering, get_soup):
     notice.refresh_from_db()
     soup = get_soup(en(notice))
     with translation.override("en"):
-        effective = date_format(notice.effective_date, "j. F Y")
+        effective = date_format(notice.effective_date, "j F Y")
     assert text(soup.select_one(".lms-notice__version")) == f"Version 1, in effect from {effective}"
     assert "Alt som deles i gruppa, er fortrolig." in text(soup.find("article"))
 

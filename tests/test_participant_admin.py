@@ -19,20 +19,6 @@ INDEX = "participants_modeladmin_index"
 PERSONAL = ("Kari Nordmann", "kari@example.org", "Ola Nordmann", "ola@example.org", "migrene")
 
 
-@pytest.fixture
-def course_admin(django_user_model):
-    user = django_user_model.objects.create_user("kursadmin", "kursadmin@example.org", "secret")
-    user.groups.add(Group.objects.get(name="Course administrators"))
-    return user
-
-
-@pytest.fixture
-def page_editor(django_user_model):
-    user = django_user_model.objects.create_user("redaktor", "redaktor@example.org", "secret")
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
 def add_registration(setup, group, name, email, status=RegistrationStatus.PLACE, **fields):
     registration = Registration.objects.create(
         page=setup.page,
@@ -149,9 +135,10 @@ class TestList:
             for row in soup.select("table.listing tbody tr")
             if row.th
         }
-        # offering, places, taken, left, waiting
-        assert rows["Oslo"] == ["Hodepineskolen", "2", "2", "0", "1"]
-        assert rows["Bergen"] == ["Hodepineskolen", "2", "1", "1", "0"]
+        # offering, places, taken, left, waiting, when the personal data are deleted (90 days after
+        # the session on 15 January 2030)
+        assert rows["Oslo"] == ["Hodepineskolen", "2", "2", "0", "1", "15. april 2030"]
+        assert rows["Bergen"] == ["Hodepineskolen", "2", "1", "1", "0", "15. april 2030"]
         for name in ("Kari Nordmann", "Per Hansen", "Ola Nordmann", "Siri Berg"):
             assert name in text(response)
 

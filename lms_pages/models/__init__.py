@@ -17,6 +17,8 @@ from .offering import (  # noqa: F401
     RelatedOffering,
 )
 from .pages import (  # noqa: F401
+    AccessibilityIssue,
+    AccessibilityStatementPage,
     BrochurePage,
     CataloguePage,
     ConfidentialityNoticePage,

@@ -6,9 +6,10 @@ import json
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, ContentStreamBlock, ModuleBlock, ProgrammeStreamBlock
@@ -43,6 +44,7 @@ class CataloguePage(LmsPageMixin, Page):
         "lms_pages.OfferingPage",
         "lms_pages.InformationPage",
         "lms_pages.ConfidentialityNoticePage",
+        "lms_pages.AccessibilityStatementPage",
     ]
 
     class Meta:
@@ -246,3 +248,100 @@ class InformationPage(LmsPageMixin, Page):
     class Meta:
         verbose_name = _("information page")
         verbose_name_plural = _("information pages")
+
+
+class ConformanceStatus(models.TextChoices):
+    """How far the site meets the requirements (WCAG 2.1 AA, as Norwegian regulations require)."""
+
+    FULL = "full", _("The website meets the requirements")
+    PARTIAL = "partial", _("The website meets the requirements in part")
+    NONE = "none", _("The website does not meet the requirements")
+
+
+class AssessmentMethod(models.TextChoices):
+    SELF = "self", _("Our own assessment")
+    EXTERNAL = "external", _("An assessment by an outside expert")
+
+
+class AccessibilityStatementPage(LmsPageMixin, Page):
+    """The accessibility statement that Norwegian websites must have: how far the site meets WCAG 2.1 AA,
+    what is known not to work and when it will, and how to give feedback or complain."""
+
+    introduction = models.TextField(_("introduction"), blank=True)
+    conformance = models.CharField(
+        _("status"), max_length=16, choices=ConformanceStatus.choices, default=ConformanceStatus.PARTIAL
+    )
+    body = StreamField(
+        ContentStreamBlock(),
+        verbose_name=_("how the website is made accessible"),
+        blank=True,
+    )
+    assessed_on = models.DateField(_("last assessed"), null=True, blank=True)
+    assessment_method = models.CharField(
+        _("assessed by"), max_length=16, choices=AssessmentMethod.choices, default=AssessmentMethod.SELF
+    )
+    feedback_email = models.EmailField(
+        _("email for feedback"), blank=True, help_text=_("Empty: the site's email address.")
+    )
+    feedback_phone = models.CharField(_("phone for feedback"), max_length=32, blank=True)
+    official_statement_url = models.URLField(
+        _("the statement at uustatus.no"),
+        blank=True,
+        help_text=_("Public bodies publish their statement at uustatus.no; link to it here."),
+    )
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("conformance"),
+        InlinePanel("known_issues", heading=_("What does not work yet"), label=_("Known issue")),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("assessed_on"), FieldPanel("assessment_method")]),
+                FieldPanel("last_reviewed"),
+            ],
+            heading=_("Assessment"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("feedback_email"), FieldPanel("feedback_phone")]),
+                FieldPanel("official_statement_url"),
+            ],
+            heading=_("Feedback"),
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("accessibility statement")
+        verbose_name_plural = _("accessibility statements")
+
+    def get_context(self, request, *args, **kwargs):
+        from .settings import LmsSiteSettings
+
+        context = super().get_context(request, *args, **kwargs)
+        site_settings = LmsSiteSettings.for_request(request)
+        context["known_issues"] = list(self.known_issues.all())
+        context["feedback_email"] = self.feedback_email or site_settings.email
+        context["feedback_phone"] = self.feedback_phone or site_settings.phone
+        return context
+
+
+class AccessibilityIssue(Orderable):
+    """Something on the website that does not meet a requirement, and when it will."""
+
+    page = ParentalKey(AccessibilityStatementPage, on_delete=models.CASCADE, related_name="known_issues")
+    description = models.TextField(_("what does not work"))
+    criterion = models.CharField(
+        _("WCAG success criterion"), max_length=120, blank=True, help_text=_("E.g. 1.1.1 Non-text content.")
+    )
+    planned_fix = models.DateField(_("to be fixed by"), null=True, blank=True)
+
+    panels = [FieldPanel("description"), FieldRowPanel([FieldPanel("criterion"), FieldPanel("planned_fix")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("known issue")
+        verbose_name_plural = _("known issues")

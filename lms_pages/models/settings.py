@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
@@ -35,7 +35,7 @@ class LmsSiteSettings(BaseSiteSetting):
         MultiFieldPanel(
             [FieldPanel("email"), FieldPanel("phone"), FieldPanel("address")], heading=_("Contact details")
         ),
-        FieldPanel("accessibility_statement"),
+        PageChooserPanel("accessibility_statement", page_type="lms_pages.AccessibilityStatementPage"),
         FieldPanel("privacy_page"),
     ]
 

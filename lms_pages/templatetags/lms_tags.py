@@ -6,10 +6,12 @@ from django import template
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.urls import translate_url
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
+from ..formats import local_format
 from ..models import PriceType
 from ..structured_data import dump_json_ld
 
@@ -71,7 +73,8 @@ def price_text(offering):
         return _("Free")
     amount = offering.price_amount
     text = (
-        _("NOK %(amount)s") % {"amount": f"{amount:,.0f}".replace(",", "\u00a0")}
+        _("NOK %(amount)s")
+        % {"amount": number_format(amount, decimal_pos=0, use_l10n=True, force_grouping=True)}
         if amount is not None
         else ""
     )
@@ -82,3 +85,10 @@ def price_text(offering):
             else _("Co-payment (egenandel)")
         )
     return text
+
+
+@register.filter
+def lms_format(value, name):
+    """A date or time in the active language's format `name` (lms_pages.formats): date, weekday_date,
+    datetime, weekday_datetime or time."""
+    return local_format(value, name)

@@ -15,3 +15,8 @@ STORAGES = {  # noqa: F405
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
 INSTALLED_APPS += ["fixtures"]  # noqa: F405
+# Static files are not collected for the tests: whitenoise serves them from the apps, as in the demo.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Health answers are encrypted at rest (lms_forms.encryption); this key is for the tests only.
+LMS_ENCRYPTION_KEYS = ["8WkX__g5T-ipTPDbKdaCaeCOvnuMWfcOlAT04oZ2A04="]
