@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
+from lms_pages.translations import in_locale
+
 from .models import AgeCheck
 
 # Control characters never belong in an answer; tabs and line breaks are allowed in longer texts.
@@ -111,6 +113,9 @@ class RegistrationForm(BaseForm):
                 },
             )
         self.groups = list(self.offering.groups.all()) if self.offering else []
+        # The groups are the original's; a translation of the offering names them in its language.
+        shown = registration_page.offering_page
+        self.group_names = {group.key: group.name for group in shown.groups.all()} if shown else {}
         if self.groups:
             self.fields["group"] = forms.TypedChoiceField(
                 label=_("Group"),
@@ -124,7 +129,9 @@ class RegistrationForm(BaseForm):
 
         self.fields.update(own_fields)
 
-        notice = self.offering.confidentiality_notice if self.offering else None
+        # The notice linked from the page the visitor reads (a translation may link its own language's).
+        shown = registration_page.offering_page
+        notice = in_locale([shown.confidentiality_notice], registration_page.locale_id)[0] if shown else None
         if notice is not None:
             self.notice = notice
             self.fields["notice_accepted"] = forms.BooleanField(
@@ -159,15 +166,16 @@ class RegistrationForm(BaseForm):
                 field.validators.append(reject_control_characters)
 
     def group_label(self, group):
+        name = self.group_names.get(group.key, group.name)
         if group.places is None:
-            return group.name
+            return name
         if group.is_full:
             if self.offering.waiting_list:
-                return _("%(group)s (full, waiting list)") % {"group": group.name}
-            return _("%(group)s (full)") % {"group": group.name}
+                return _("%(group)s (full, waiting list)") % {"group": name}
+            return _("%(group)s (full)") % {"group": name}
         left = group.places_left
         return ngettext("%(group)s (%(left)d place left)", "%(group)s (%(left)d places left)", left) % {
-            "group": group.name,
+            "group": name,
             "left": left,
         }
 

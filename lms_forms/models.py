@@ -5,7 +5,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -195,9 +195,9 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         verbose_name_plural = _("registration forms")
 
     @property
-    def offering(self):
-        """The offering this form registers for (its parent), with its groups and their places."""
-        if not hasattr(self, "_offering"):
+    def offering_page(self):
+        """The offering this form sits under (its parent), as visitors read it."""
+        if not hasattr(self, "_offering_page"):
             # Routing through the catalogue has already loaded the parent; elsewhere, fetch it.
             offering = self.__dict__.get("_cached_parent_obj")
             if not isinstance(offering, OfferingPage):
@@ -208,11 +208,20 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
                 )
             if offering is not None:
                 # Only what the form and its pages need, not the offering page's whole content.
-                prefetch_related_objects(
-                    [offering], Prefetch("groups", queryset=OfferingGroup.objects.select_related("occupancy"))
-                )
-            self._offering = offering
-        return self._offering
+                prefetch_related_objects([offering], OfferingPage.registration_prefetch())
+            self._offering_page = offering
+        return self._offering_page
+
+    def registration_offering(self, request=None):
+        """The offering that holds the places this form gives: the parent, or on a translation or alias,
+        the original it was made from (lms_pages.translations), with its groups and their occupancy."""
+        offering = self.offering_page
+        return offering.registration_original(request) if offering is not None else None
+
+    @property
+    def offering(self):
+        """The offering registrations are stored against (see `registration_offering`)."""
+        return self.registration_offering()
 
     def get_form_fields(self):
         """The editor's questions, read once per request (the form, its labels and the health check)."""
@@ -253,8 +262,8 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        offering = self.offering
-        context["offering"] = offering
+        offering = self.registration_offering(request)
+        context["offering"] = self.offering_page
         context["registration_state"] = offering.registration_state() if offering else None
         return context
 

@@ -23,6 +23,9 @@ class OfferingRegistrationPanel(Panel):
                     .select_related("confidentiality_notice")
                     .first()
                 )
+            if offering is not None:
+                # A translation or alias registers for its original, where these are set and counted.
+                offering = offering.registration_original(self.request)
             context["offering"] = offering
             context["groups"] = list(offering.groups.all()) if offering else []
             return context

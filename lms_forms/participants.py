@@ -39,6 +39,7 @@ from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import DeleteView, EditView, IndexView, InspectView
 
 from lms_pages.models import OfferingGroup, OfferingPage
+from lms_pages.translations import originals
 
 from . import audit
 from .exports import EXPORT_FORMATS, export_filename, export_response
@@ -99,6 +100,14 @@ FILTER_TEMPLATE = "lms_forms/participants/filter.html"
 class OfferingFilter(RelatedFieldListFilter):
     template = FILTER_TEMPLATE
 
+    def field_choices(self, field, request, model_admin):
+        # Registrations belong to the originals, never to an offering's translations or aliases.
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return [
+            (offering.pk, str(offering))
+            for offering in originals(OfferingPage.objects.order_by(*ordering or ["title"]))
+        ]
+
 
 class StatusFilter(ChoicesFieldListFilter):
     template = FILTER_TEMPLATE
@@ -116,7 +125,11 @@ class GroupFilter(SimpleListFilter):
     parameter_name = "group"
 
     def lookups(self, request, model_admin):
-        groups = OfferingGroup.objects.select_related("offering").order_by("offering__title", "sort_order")
+        groups = (
+            OfferingGroup.objects.filter(offering__in=originals(OfferingPage.objects.all()))
+            .select_related("offering")
+            .order_by("offering__title", "sort_order")
+        )
         offering = request.GET.get("offering__page_ptr__exact")
         if offering and offering.isdigit():
             groups = groups.filter(offering_id=offering)

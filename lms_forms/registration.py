@@ -20,13 +20,7 @@ from lms_pages.models import GroupOccupancy, OfferingGroup, OfferingPage, Regist
 from .models import HOLDS_PLACE, Registration, RegistrationSource, RegistrationStatus
 
 # The offering's fields that decide whether a registration is taken, read again under the group's lock.
-REGISTRATION_SETTINGS = (
-    "status",
-    "registration_method",
-    "registration_opens",
-    "registration_closes",
-    "waiting_list",
-)
+REGISTRATION_SETTINGS = OfferingPage.registration_fields
 
 CANCEL_SALT = "lms_forms.cancel"
 CONFIRMATION_SALT = "lms_forms.confirmation"

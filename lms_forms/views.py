@@ -31,7 +31,7 @@ def _render(page, request, template, status=200, **context):
 
 
 def serve_form(page, request):
-    offering = page.offering
+    offering = page.registration_offering(request)
     state = offering.registration_state() if offering else None
     template = "lms_forms/registration_form_page.html"
     if request.method == "POST":

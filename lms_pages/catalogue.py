@@ -25,6 +25,7 @@ from .models import (
     Venue,
 )
 from .models.base import without_restricted
+from .translations import original_locale_id
 
 SEARCH_RESULT_LIMIT = 1000
 
@@ -240,7 +241,7 @@ def filter_offerings(catalogue, filters):
     )
 
 
-def catalogue_cards(offerings):
+def catalogue_cards(offerings, request=None):
     """Load what the cards show for one page of offerings, in a fixed number of queries."""
     offerings = list(offerings)
     prefetch_related_objects(
@@ -249,4 +250,34 @@ def catalogue_cards(offerings):
         "topics",
         Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue", "occupancy")),
     )
+    _load_registration_originals(offerings, request)
     return offerings
+
+
+def _load_registration_originals(offerings, request):
+    """Translations and aliases show their originals' registration state: two more queries, for a
+    catalogue in another language than the original's, or one that lists aliases; none otherwise."""
+    locale_id = original_locale_id(request)
+    copies = [offering for offering in offerings if offering.alias_of_id or offering.locale_id != locale_id]
+    if not copies:
+        return
+    originals = list(
+        OfferingPage.objects.filter(
+            Q(pk__in=[offering.alias_of_id for offering in copies if offering.alias_of_id])
+            | Q(
+                translation_key__in=[
+                    offering.translation_key for offering in copies if not offering.alias_of_id
+                ],
+                locale_id=locale_id,
+                alias_of__isnull=True,
+            )
+        ).prefetch_related(OfferingPage.registration_prefetch())
+    )
+    by_pk = {original.pk: original for original in originals}
+    by_key = {original.translation_key: original for original in originals}
+    for offering in copies:
+        original = (
+            by_pk.get(offering.alias_of_id) if offering.alias_of_id else by_key.get(offering.translation_key)
+        )
+        if original is not None:
+            offering.show_places_of(original)

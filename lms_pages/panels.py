@@ -12,5 +12,15 @@ class OccupancyPanel(Panel):
         def get_context_data(self, parent_context=None):
             context = super().get_context_data(parent_context)
             group = self.instance
-            context["group"] = group if group is not None and group.pk else None
+            if group is None or not group.pk:
+                context["group"] = None
+                return context
+            offering = group.offering
+            original = offering.registration_original(self.request)
+            if original is not offering:
+                # On a translation or alias, the places are the original's group's.
+                context["original"] = original
+                group = next((g for g in original.groups.all() if g.key == group.key), None)
+            context["group"] = group
+            context["saved"] = True
             return context

@@ -9,7 +9,15 @@ from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .content_cache import bump_content_version
-from .models import ConfidentialityNoticePage, Language, LmsSiteSettings, NoticeVersion, Topic, Venue
+from .models import (
+    ConfidentialityNoticePage,
+    Language,
+    LmsSiteSettings,
+    NoticeVersion,
+    OfferingPage,
+    Topic,
+    Venue,
+)
 from .rich_text import clean_rich_text_fields
 
 # The apps whose rich text is cleaned on save (a host's own models are left to the host).
@@ -35,6 +43,28 @@ def bump_notice_version(sender, instance, revision, **kwargs):
     instance.version = notice.version
     instance.text_fingerprint = notice.text_fingerprint
     instance.effective_date = notice.effective_date
+
+
+@receiver(page_published, sender=OfferingPage)
+def keep_registration_settings_in_step(sender, instance, **kwargs):
+    """A translation takes registrations for its original, so it keeps the original's registration
+    settings: publishing the original passes them on, and publishing a translation takes them back."""
+    from .translations import original_id
+
+    if instance.alias_of_id:
+        return  # Wagtail copies the whole original into its aliases
+    fields = OfferingPage.registration_fields
+    original_pk = original_id(instance)
+    if original_pk == instance.pk:
+        values = {name: getattr(instance, name) for name in fields}
+        OfferingPage.objects.filter(translation_key=instance.translation_key, alias_of__isnull=True).exclude(
+            pk=instance.pk
+        ).update(**values)
+    else:
+        values = OfferingPage.objects.filter(pk=original_pk).values(*fields).first()
+        OfferingPage.objects.filter(pk=instance.pk).update(**values)
+        for name, value in values.items():
+            setattr(instance, name, value)
 
 
 @receiver(pre_save)

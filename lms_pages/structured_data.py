@@ -76,8 +76,8 @@ def offering_json_ld(offering, request, groups):
                 "repeatCount": len(sessions),
                 "scheduleTimezone": "Europe/Oslo",
             }
-        if group.places:
-            instance["maximumAttendeeCapacity"] = group.places
+        if group.capacity:
+            instance["maximumAttendeeCapacity"] = group.capacity
             instance["remainingAttendeeCapacity"] = group.places_left
         instances.append(instance)
 

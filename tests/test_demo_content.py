@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 from wagtail.documents import get_document_model
-from wagtail.models import Page, Revision, Site
+from wagtail.models import Locale, Page, Revision, Site
 from wagtail.utils.file import hash_filelike
 
 from lms_forms.models import (
@@ -80,6 +80,11 @@ def row_counts():
     return {model.__name__: model.objects.count() for model in COUNTED}
 
 
+def originals(model):
+    """The bokmål pages: the demo also holds a nynorsk and an English version of each."""
+    return model.objects.filter(locale__language_code="nb")
+
+
 def local(value):
     return value.astimezone(OSLO)
 
@@ -101,7 +106,8 @@ def demo(db):
 def test_loading_again_duplicates_nothing_and_publishes_nothing_new(demo):
     assert demo.after_second == demo.after_first
     counts = demo.after_first
-    assert OfferingPage.objects.count() == 5
+    assert originals(OfferingPage).count() == 5
+    assert OfferingPage.objects.count() == 3 * 5
     assert counts["Document"] == 3
     assert counts["Topic"] == 8
     assert counts["NoticeVersion"] == 1
@@ -117,7 +123,7 @@ def test_the_default_site_shows_the_catalogue_instead_of_the_welcome_page(demo):
     catalogue = site.root_page.specific
     assert isinstance(catalogue, CataloguePage)
     assert catalogue.title == "Lærings- og mestringstilbud"
-    assert list(Page.objects.filter(depth=2)) == [catalogue.page_ptr]
+    assert list(Page.objects.filter(depth=2, locale__language_code="nb")) == [catalogue.page_ptr]
     assert all(not problems for problems in Page.find_problems())
 
     settings = LmsSiteSettings.for_site(site)
@@ -134,20 +140,24 @@ def test_every_offering_is_live_through_a_published_revision(demo):
         assert page.live, page.title
         assert page.live_revision_id is not None, page.title
         assert not page.has_unpublished_changes, page.title
-    assert set(OfferingPage.objects.values_list("pk", flat=True)) <= set(pages.values_list("pk", flat=True))
+    assert set(originals(OfferingPage).values_list("pk", flat=True)) <= set(
+        pages.values_list("pk", flat=True)
+    )
 
 
 def test_the_confidentiality_notice_stays_at_version_one(demo):
-    notice = ConfidentialityNoticePage.objects.get()
+    notice = originals(ConfidentialityNoticePage).get()
     assert notice.version == 1
     assert list(notice.versions.values_list("number", flat=True)) == [1]
-    offering = OfferingPage.objects.get(slug=HEADACHE_SLUG)
+    offering = originals(OfferingPage).get(slug=HEADACHE_SLUG)
     assert offering.confidentiality_notice_id == notice.pk
     assert notice.get_parent().pk == offering.pk
 
 
 def test_every_session_starts_after_the_pinned_day_and_after_registration_closes(demo):
-    sessions = GroupSession.objects.select_related("group__offering")
+    sessions = GroupSession.objects.filter(group__offering__locale__language_code="nb").select_related(
+        "group__offering"
+    )
     assert sessions.count() == 12 + 3 + 2 + 6
     for session in sessions:
         assert local(session.start).date() > TODAY
@@ -160,7 +170,7 @@ def test_every_session_starts_after_the_pinned_day_and_after_registration_closes
 
 
 def test_the_headache_groups_first_meet_at_six_in_the_evening_norwegian_time(demo):
-    offering = OfferingPage.objects.get(slug=HEADACHE_SLUG)
+    offering = originals(OfferingPage).get(slug=HEADACHE_SLUG)
     first = {}
     for group in offering.groups.all():
         sessions = group.sessions_in_order()
@@ -180,23 +190,23 @@ def test_the_headache_groups_first_meet_at_six_in_the_evening_norwegian_time(dem
 
 def test_the_catalogue_shows_open_not_yet_open_and_closed_offerings(demo):
     now = datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=OSLO)
-    states = {offering.slug: offering.registration_state(now) for offering in OfferingPage.objects.all()}
+    states = {offering.slug: offering.registration_state(now) for offering in originals(OfferingPage)}
     assert states[HEADACHE_SLUG] == RegistrationState.OPEN
     assert states["grunnkurs-i-helsepedagogikk"] == RegistrationState.NOT_YET_OPEN
     assert states["kurs-i-helsepedagogikk"] == RegistrationState.CLOSED
 
 
 def test_the_programmes_follow_the_seeds(demo):
-    nt_programme = CourseProgrammePage.objects.get(slug="kursprogram")
+    nt_programme = originals(CourseProgrammePage).get(slug="kursprogram")
     blocks = [(block.block_type, block.value.get("title")) for block in nt_programme.days]
     assert blocks == [("day", "Dag 1"), ("day", "Dag 2"), ("assignment", "Hjemmeoppgave"), ("day", "Dag 3")]
     day_1, day_2, day_3 = (block.value["date"] for block in nt_programme.days if block.block_type == "day")
     assert day_2 - day_1 == datetime.timedelta(days=1)
     assert datetime.timedelta(weeks=2) <= day_3 - day_2 <= datetime.timedelta(weeks=3)
-    sessions = OfferingPage.objects.get(slug="kurs-i-helsepedagogikk").groups.get().sessions_in_order()
+    sessions = originals(OfferingPage).get(slug="kurs-i-helsepedagogikk").groups.get().sessions_in_order()
     assert [local(session.start).date() for session in sessions] == [day_1, day_2, day_3]
 
-    modules = CourseProgrammePage.objects.get(slug="kompetansepakke")
+    modules = originals(CourseProgrammePage).get(slug="kompetansepakke")
     assert [(module.value["name"], module.value["days"]) for module in modules.modules] == [
         ("Startmodul", 5),
         ("Endringsmodul", 4),
@@ -206,7 +216,7 @@ def test_the_programmes_follow_the_seeds(demo):
 
 
 def test_the_documents_are_text_pdfs_stored_as_wagtail_documents(demo):
-    offering = OfferingPage.objects.get(slug=HEADACHE_SLUG)
+    offering = originals(OfferingPage).get(slug=HEADACHE_SLUG)
     documents = [download.document for download in offering.downloads.all()]
     assert [document.title for document in documents] == [
         "Når hodet blir en pine – informasjonsbrosjyre",
@@ -228,7 +238,8 @@ def test_the_documents_are_text_pdfs_stored_as_wagtail_documents(demo):
 def test_loading_on_a_later_day_moves_the_dates_and_keeps_the_rows(db):
     load_demo()
     before = row_counts()
-    sessions_before = dict(GroupSession.objects.values_list("pk", "start"))
+    bokmal_sessions = GroupSession.objects.filter(group__offering__locale__language_code="nb")
+    sessions_before = dict(bokmal_sessions.values_list("pk", "start"))
 
     later = TODAY + datetime.timedelta(days=45)
     output = load_demo(today=later)
@@ -237,11 +248,11 @@ def test_loading_on_a_later_day_moves_the_dates_and_keeps_the_rows(db):
     assert {name: count for name, count in after.items() if name != "Revision"} == {
         name: count for name, count in before.items() if name != "Revision"
     }
-    sessions_after = dict(GroupSession.objects.values_list("pk", "start"))
+    sessions_after = dict(bokmal_sessions.values_list("pk", "start"))
     assert sessions_after.keys() == sessions_before.keys()  # updated in place: calendar UIDs stay
     assert all(local(start).date() > later for start in sessions_after.values())
     assert re.search(r"pages:\s+\d+ updated", output)
-    assert ConfidentialityNoticePage.objects.get().version == 1
+    assert originals(ConfidentialityNoticePage).get().version == 1
 
 
 def test_the_demo_admin_account_is_created_once_and_can_be_skipped(db):
@@ -269,7 +280,7 @@ FORM_STATES = {
 
 
 def registration_forms():
-    return {form.offering.slug: form for form in RegistrationFormPage.objects.live()}
+    return {form.offering.slug: form for form in originals(RegistrationFormPage).live()}
 
 
 def test_three_offerings_have_an_open_a_full_and_a_closed_registration_form(demo):
@@ -359,3 +370,20 @@ def test_the_registration_forms_show_as_the_demo_promises(demo_today, client):
     html = client.get(forms[HEADACHE_SLUG].url).content.decode()
     assert "Hva håper du å lære i læringsnettverket?" in html
     assert "Oslo" in html and "Tromsø" in html
+
+
+def test_every_page_has_a_nynorsk_and_an_english_version(demo, client):
+    site = Site.objects.get(is_default_site=True)
+    bokmal = Page.objects.descendant_of(site.root_page, inclusive=True)
+    for code in ("nn", "en"):
+        versions = Page.objects.filter(locale__language_code=code)
+        assert set(versions.values_list("translation_key", flat=True)) == set(
+            bokmal.values_list("translation_key", flat=True)
+        )
+    nynorsk_home = site.root_page.get_translation(Locale.objects.get(language_code="nn"))
+    assert nynorsk_home.alias_of_id is None  # translated, not an alias
+    assert nynorsk_home.title == "Lærings- og meistringstilbod"
+    response = client.get("/nn/", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
+    assert "Lærings- og meistringstilbod" in response.content.decode()
+    assert f"/nn/{HEADACHE_SLUG}/" in response.content.decode()

@@ -18,26 +18,40 @@ class LmsPageMixin:
 
     def get_cached_ancestors(self):
         """The page's ancestors, fetched once for both the view-restriction check and the breadcrumbs."""
-        if not hasattr(self, "_lms_ancestors"):
-            self._lms_ancestors = list(
-                self.get_ancestors().only("id", "title", "url_path", "path", "depth", "alias_of")
-            )
+        self._load_ancestors()
         return self._lms_ancestors
 
+    def _load_ancestors(self):
+        """One query for the ancestors and for which of them, or the page itself, has a view restriction."""
+        if not hasattr(self, "_lms_ancestors"):
+            pages = list(
+                self.get_ancestors(inclusive=True)
+                .only("id", "title", "url_path", "path", "depth", "alias_of", "translation_key")
+                .annotate(has_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))))
+            )
+            self._lms_ancestors = [page for page in pages if page.pk != self.pk]
+            self._lms_restricted_ids = [page.pk for page in pages if page.has_restriction]
+
     def get_view_restrictions(self):
-        pages = [*self.get_cached_ancestors(), self]
-        if any(page.alias_of_id for page in pages):
+        self._load_ancestors()
+        if self.alias_of_id or any(page.alias_of_id for page in self._lms_ancestors):
             # Aliases take their source page's restrictions; Wagtail resolves those.
             return super().get_view_restrictions()
-        return PageViewRestriction.objects.filter(page_id__in=[page.pk for page in pages])
+        if not self._lms_restricted_ids:
+            return PageViewRestriction.objects.none()
+        return PageViewRestriction.objects.filter(page_id__in=self._lms_restricted_ids)
 
     def get_breadcrumbs(self, request):
         """The ancestors from the site's root page down (none on the root page itself)."""
         site = Site.find_for_request(request)
-        if site is None or site.root_page_id == self.pk:
+        if site is None:
+            return []
+        # The site's root page, or its version in this page's language (its tree's root).
+        root_key = site.root_page.translation_key
+        if self.translation_key == root_key:
             return []
         ancestors = self.get_cached_ancestors()
-        root_index = next((i for i, page in enumerate(ancestors) if page.pk == site.root_page_id), None)
+        root_index = next((i for i, page in enumerate(ancestors) if page.translation_key == root_key), None)
         return [] if root_index is None else ancestors[root_index:]
 
     def get_context(self, request, *args, **kwargs):

@@ -1,5 +1,7 @@
 """The offering: one course, learning network or coping group, with its groups and their sessions."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -347,11 +349,50 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     def price_is_free(self):
         return self.price_type == PriceType.FREE
 
+    # The fields that decide whether registration is open. A translation keeps its original's (see
+    # lms_pages.signals), so the page, the catalogue's filters and the form agree in every language.
+    registration_fields = (
+        "status",
+        "registration_method",
+        "registration_opens",
+        "registration_closes",
+        "waiting_list",
+    )
+
+    def registration_original(self, request=None):
+        """The offering whose groups hold the places: this page, or the original it translates or aliases
+        (see lms_pages.translations), with its groups and their occupancy. Fetched once per page object."""
+        if "_registration_original" not in self.__dict__:
+            from ..translations import original_id
+
+            pk = original_id(self, request)
+            original = self if pk == self.pk else OfferingPage.objects.filter(pk=pk).first() or self
+            if original is not self:
+                prefetch_related_objects([original], self.registration_prefetch())
+                self.show_places_of(original)
+            self._registration_original = original
+        return self._registration_original
+
+    @staticmethod
+    def registration_prefetch():
+        return Prefetch("groups", queryset=OfferingGroup.objects.select_related("occupancy"))
+
+    def show_places_of(self, original):
+        """Let this page's groups show the places of the original's groups (the same key)."""
+        originals = {group.key: group for group in original.groups.all()}
+        for group in self.groups.all():
+            group._registration_group = originals.get(group.key)
+        self._registration_original = original
+
     def registration_state(self, now=None):
         """What a visitor can do now, from the status the editor set, the window and the places left.
 
         Reads the groups through `self.groups.all()`, so a prefetch (with their occupancy) costs nothing.
+        A translation or alias answers for its original, once `registration_original` has been read.
         """
+        original = self.__dict__.get("_registration_original", self)
+        if original is not self:
+            return original.registration_state(now)
         closed = self.closed_state(now)
         if closed is not None:
             return closed
@@ -387,6 +428,13 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             None,
         )
 
+    def related_pages(self):
+        """The live related offerings, each in this page's language where it has a version in it."""
+        from ..translations import in_locale
+
+        pages = [item.offering_page for item in self.related_offerings.all() if item.offering_page.live]
+        return in_locale(pages, self.locale_id)
+
     def all_sessions(self, groups):
         return sorted(
             (session for group in groups for session in group.sessions.all()),
@@ -395,6 +443,7 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from ..structured_data import offering_json_ld
+        from ..translations import in_locale
 
         context = super().get_context(request, *args, **kwargs)
         self.load_content()
@@ -403,12 +452,17 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         child_pages = (
             list(without_restricted(self.get_children().live()).order_by("path")) if self.numchild else []
         )
+        self.registration_original(request)
         context.update(
             offering=self,
             groups=groups,
             registration_state=self.registration_state(),
             registration_page=self.registration_page(child_pages),
             json_ld=offering_json_ld(self, request, groups),
+            # Under the address the visitor used, so the download keeps their language.
+            calendar_url=request.path + self.reverse_subpage("calendar"),
+            related_pages=self.related_pages(),
+            notice=in_locale([self.confidentiality_notice], self.locale_id)[0],
             child_pages=child_pages,
         )
         return context
@@ -428,6 +482,9 @@ class OfferingGroup(Orderable, ClusterableModel):
     """One run of the offering, e.g. the Oslo group, with its own places and sessions."""
 
     offering = ParentalKey(OfferingPage, on_delete=models.CASCADE, related_name="groups")
+    # The same group in every language: copied with the page into its translations and aliases, so their
+    # groups show the places of the original's group (see OfferingPage.registration_original).
+    key = models.UUIDField(default=uuid.uuid4, editable=False, db_index=True)
     name = models.CharField(_("name"), max_length=100, help_text=_("E.g. Oslo, or Autumn 2026."))
     venue = models.ForeignKey(
         "lms_pages.Venue",
@@ -469,29 +526,43 @@ class OfferingGroup(Orderable, ClusterableModel):
         return sorted(self.sessions.all(), key=lambda session: session.start)
 
     @property
+    def registration_group(self):
+        """The group that holds this one's places: itself, or on a translation or alias of the offering,
+        the original's group with the same key (None when the original has no such group)."""
+        return self.__dict__.get("_registration_group", self)
+
+    @property
+    def capacity(self):
+        """The places of the group that holds them; None when they are not limited."""
+        counted = self.registration_group
+        return counted.places if counted is not None else None
+
+    @property
     def places_taken(self):
+        counted = self.registration_group
         try:
-            return self.occupancy.places_taken
+            return counted.occupancy.places_taken if counted is not None else 0
         except GroupOccupancy.DoesNotExist:
             return 0
 
     @property
     def waiting(self):
+        counted = self.registration_group
         try:
-            return self.occupancy.waiting
+            return counted.occupancy.waiting if counted is not None else 0
         except GroupOccupancy.DoesNotExist:
             return 0
 
     @property
     def places_left(self):
         """None when the places are not limited."""
-        if self.places is None:
+        if self.capacity is None:
             return None
-        return max(self.places - self.places_taken, 0)
+        return max(self.capacity - self.places_taken, 0)
 
     @property
     def is_full(self):
-        return self.places is not None and self.places_taken >= self.places
+        return self.capacity is not None and self.places_taken >= self.capacity
 
 
 class GroupSession(Orderable):

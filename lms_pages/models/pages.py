@@ -95,7 +95,7 @@ class CataloguePage(LmsPageMixin, Page):
             page_obj=page_obj,
             page_range=paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
             ellipsis=paginator.ELLIPSIS,
-            offerings=catalogue_cards(page_obj.object_list),
+            offerings=catalogue_cards(page_obj.object_list, request),
             result_count=paginator.count,
             query_string=query.urlencode(),
             active_filters=filters.active_filters(),

@@ -5,12 +5,11 @@ import os
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.urls import translate_url
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
+from .. import translations
 from ..formats import local_format
 from ..models import PriceType
 from ..structured_data import dump_json_ld
@@ -21,21 +20,18 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """The page in each of the site's languages, for the language switcher and hreflang links."""
-    request = context.get("request")
-    path = request.get_full_path() if request else "/"
-    current = context.get("LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    links = []
-    for code, _name in settings.LANGUAGES:
-        info = get_language_info(code)
-        links.append(
-            {
-                "code": code,
-                "name": info["name_local"],
-                "url": translate_url(path, code),
-                "is_current": code == current,
-            }
-        )
-    return links
+    return translations.language_links(
+        context.get("page"), context.get("request"), context.get("LANGUAGE_CODE", settings.LANGUAGE_CODE)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def in_page_language(context, target):
+    """The target page's version in the language of the page being shown, where it has one."""
+    page = context.get("page")
+    if target is None or getattr(page, "locale_id", None) is None:
+        return target
+    return translations.in_locale([target], page.locale_id)[0]
 
 
 @register.filter

@@ -16,6 +16,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -135,6 +137,13 @@ WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Editors may keep a page tree per language: bokmål, and for nynorsk and English aliases of its pages
+# (`manage.py mirror_page_trees`) that they translate with "Translate" in a page's menu. Where a language
+# has no tree, its address prefix shows the bokmål pages with the interface in that language.
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# A page added in one language gets an alias in the others, until an editor translates it.
+WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE = True
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("nb", "Norsk (bokmål)"), ("en", "English")]
 # Slugs made from Norwegian titles are written in ASCII ("lær å leve" becomes "laer-a-leve"), so that
 # page addresses stay readable when they are copied, printed or sent in an email.

@@ -41,7 +41,7 @@ NEWCOMER = ("Per Berg", "per.berg@example.org", "+4794567890")
 
 @pytest.fixture
 def registrations(demo_site):
-    offering = OfferingPage.objects.get(url_path__endswith=OPEN_OFFERING)
+    offering = OfferingPage.objects.get(url_path__endswith=OPEN_OFFERING, locale__language_code="nb")
     form = RegistrationFormPage.objects.child_of(offering).get()
     questions = list(form.form_fields.all())
     oslo = OfferingGroup.objects.get(offering=offering, name="Oslo")

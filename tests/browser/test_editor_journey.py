@@ -90,7 +90,7 @@ def test_editor_builds_an_offering_and_the_public_sees_it(demo_site, page, edito
     admin_field(page, "Status").select_option(label="Åpent for påmelding")
     publish_in_editor(page, TITLE)
 
-    offering = OfferingPage.objects.get(title=TITLE)
+    offering = OfferingPage.objects.get(title=TITLE, locale__language_code="nb")
     assert offering.live
     sessions = GroupSession.objects.filter(group__offering=offering).order_by("start")
     assert [(s.group.name, timezone.localtime(s.start).strftime("%H:%M")) for s in sessions] == [
@@ -132,6 +132,11 @@ def test_editor_builds_an_offering_and_the_public_sees_it(demo_site, page, edito
     page.get_by_role("tab", name="Påmelding").click()
     page.get_by_role("button", name="Velg en side (Informasjon om taushetsplikt)").click()
     chooser = page.get_by_role("dialog")
+    # With a page tree per language, the chooser starts at the root, in the page's language.
+    expect(chooser.get_by_text("Norsk bokmål").first).to_be_visible()
+    chooser.get_by_role("row").filter(has_text="Lærings- og mestringstilbud").get_by_role(
+        "link", name="Utforsk"
+    ).click()
     chooser.get_by_role("row").filter(has_text=TITLE).get_by_role("link", name="Utforsk").click()
     chooser.get_by_role("link", name=NOTICE_TITLE, exact=True).click()
     expect(chooser).to_be_hidden()
@@ -154,7 +159,7 @@ def test_editor_builds_an_offering_and_the_public_sees_it(demo_site, page, edito
     publish_in_editor(page, "Påmelding")
 
     offering.refresh_from_db()
-    notice = ConfidentialityNoticePage.objects.get(title=NOTICE_TITLE)
+    notice = ConfidentialityNoticePage.objects.get(title=NOTICE_TITLE, locale__language_code="nb")
     assert offering.confidentiality_notice_id == notice.pk and notice.live and notice.version == 1
     programme = CourseProgrammePage.objects.get(title="Kursprogram", path__startswith=offering.path)
     assert programme.live and programme.days[0].value["title"] == "Dag 1"

@@ -98,7 +98,7 @@ def test_find_an_open_offering_read_it_and_register(demo_site, page, viewport):
 def test_last_place_waiting_list_and_cancellation(demo_site, browser, page):
     """The last place goes to the first person, the next joins the waiting list, and when the first
     cancels through the emailed link the place is offered to the next, who gets an email."""
-    offering = OfferingPage.objects.get(url_path__endswith=OPEN_OFFERING)
+    offering = OfferingPage.objects.get(url_path__endswith=OPEN_OFFERING, locale__language_code="nb")
     OfferingPage.objects.filter(pk=offering.pk).update(waiting_list=True)
     oslo = OfferingGroup.objects.get(offering=offering, name="Oslo")
     taken = GroupOccupancy.objects.filter(group=oslo).values_list("places_taken", flat=True).first() or 0
