@@ -428,13 +428,18 @@ def import_folder():
 class ImportForm(forms.Form):
     offering = forms.ModelChoiceField(
         label=_("Offering"),
-        queryset=OfferingPage.objects.order_by("title"),
+        queryset=OfferingPage.objects.none(),
         help_text=_("People are matched by email within this offering: updated, never duplicated."),
     )
     file = forms.FileField(
         label=_("File"),
         help_text=_("CSV (comma or semicolon separated) or Excel (.xlsx), with a heading row."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Participants belong to the originals, not to their translations or aliases.
+        self.fields["offering"].queryset = originals(OfferingPage.objects.order_by("title"))
 
 
 def import_view(request):

@@ -12,6 +12,7 @@ from wagtail.models import Locale, Page, Site
 from wagtail.test.utils.form_data import querydict_from_html
 
 from lms_forms.models import Registration, RegistrationStatus
+from lms_forms.participants import ImportForm
 from lms_pages.models import OfferingPage, Status
 from lms_pages.translations import mirror_page_trees
 from tests.factories import OfferingPageFactory
@@ -262,3 +263,19 @@ def test_a_translated_question_keeps_the_originals_name_for_its_answer(catalogue
     assert registration.answer("diagnose") == "migrene"
     assert registration.field_labels == {"diagnose": "Diagnose eller plager"}
     assert registration.sensitive_answers == {"diagnose": "migrene"}  # still encrypted at rest
+
+
+def test_participant_lists_are_the_originals(setup, client, admin_user, tmp_path):
+    nynorsk = version(setup.offering, "nn")
+    register_through(client, version(setup.page, "nn"), setup)
+    form = ImportForm()
+    assert list(form.fields["offering"].queryset) == [OfferingPage.objects.get(pk=setup.offering.pk)]
+
+    # The slug is shared by the original and its aliases; the command finds the original, and a
+    # version's page id stands for it too.
+    for offering in ("hodepineskolen", str(nynorsk.pk)):
+        output = tmp_path / f"{offering}.json"
+        call_command(
+            "export_participants", "--offering", offering, "--format", "json", "--output", str(output)
+        )
+        assert '"kari@example.org"' in output.read_text()

@@ -21,7 +21,16 @@ from lms_forms.models import Registration, RegistrationFormField, RegistrationSt
 from lms_forms.registration import CANCEL_SALT, make_token
 from lms_pages.models import GroupSession, Organisation, OrganisationKind
 from lms_pages.rich_text import clean_rich_text
-from tests.factories import LanguageFactory, OrganisationFactory, TopicFactory, VenueFactory, add_download
+from tests.factories import (
+    CourseProgrammePageFactory,
+    InformationPageFactory,
+    LanguageFactory,
+    OfferingPageFactory,
+    OrganisationFactory,
+    TopicFactory,
+    VenueFactory,
+    add_download,
+)
 from tests.test_registration import form_data, make_offering
 
 SCRIPT = "<script>alert(1)</script>"
@@ -285,6 +294,50 @@ class TestRichText:
             assert "<script" not in value and "onclick" not in value and "javascript" not in value.lower()
         world.page.refresh_from_db()
         assert "<script" not in world.page.introduction + world.page.next_steps
+
+    @pytest.mark.django_db
+    def test_rich_text_inside_streamfield_blocks_is_cleaned(self, catalogue):
+        page = CourseProgrammePageFactory(
+            parent=OfferingPageFactory(parent=catalogue),
+            days=[("assignment", {"title": "Hjemmeoppgave", "text": raw_rich_text("ASSIGNMENT"), "due": ""})],
+            modules=[
+                (
+                    "module",
+                    {
+                        "name": "Startmodul",
+                        "days": 5,
+                        "description": raw_rich_text("MODULE"),
+                        "learning_goals": [],
+                    },
+                )
+            ],
+        )
+        information = InformationPageFactory(parent=catalogue, body=[("paragraph", raw_rich_text("BODY"))])
+        page.refresh_from_db()
+        information.refresh_from_db()
+        stored = [
+            page.days[0].value["text"].source,
+            page.modules[0].value["description"].source,
+            information.body[0].value.source,
+        ]
+        for html in stored:
+            soup = BeautifulSoup(html, "html.parser")
+            assert injections(soup) == [], html
+            assert soup.find(["script", "style"]) is None, html
+        assert [BeautifulSoup(html, "html.parser").p.get_text() for html in stored] == [
+            "ASSIGNMENT text",
+            "MODULE text",
+            "BODY text",
+        ]
+
+    @pytest.mark.django_db
+    def test_a_clean_stream_is_saved_as_it_is(self, catalogue):
+        information = InformationPageFactory(
+            parent=catalogue, body=[("paragraph", '<p data-block-key="a">Ren</p>')]
+        )
+        before = information.body.raw_data
+        information.save()
+        assert information.body.raw_data == before
 
 
 # The public pages

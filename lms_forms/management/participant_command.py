@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from lms_pages.models import OfferingPage
+from lms_pages.translations import originals
 
 
 class _Unterminated:
@@ -22,13 +23,16 @@ class _Unterminated:
 
 class ParticipantCommand(BaseCommand):
     def find_offering(self, value):
-        """The offering with this page id or, failing that, this slug; refuses a slug shared by several."""
+        """The offering with this page id or, failing that, this slug; refuses a slug shared by several.
+
+        Participants belong to an offering's original: a translation or alias stands for it.
+        """
         value = value.strip()
         if value.isdigit():
             by_id = OfferingPage.objects.filter(pk=int(value)).first()
             if by_id is not None:
-                return by_id
-        offerings = list(OfferingPage.objects.filter(slug=value).order_by("path"))
+                return by_id.registration_original()
+        offerings = list(originals(OfferingPage.objects.filter(slug=value)).order_by("path"))
         if not offerings:
             raise CommandError(_("No offering has the slug or page id %(offering)s.") % {"offering": value})
         if len(offerings) > 1:
