@@ -17,15 +17,24 @@ from django.utils.translation import get_language, get_language_info, override
 from wagtail.models import Locale, Page, Site
 
 
-def page_versions(page):
-    """The live versions of the page in every locale, itself included: one query, once per page object."""
+def page_versions(page, request=None):
+    """The live versions of the page in every language, itself included, as {language code: page}.
+
+    One query, once per page object; none on a site with a single language tree, where the page has no
+    version but itself (a page's locale is its tree's, so another locale needs another tree).
+    """
     if not hasattr(page, "_lms_versions"):
-        page._lms_versions = list(
-            Page.objects.filter(translation_key=page.translation_key)
-            .live()
-            .select_related("locale")
-            .only("id", "url_path", "alias_of_id", "locale__language_code", "locale_id")
-        )
+        trees = _languages_with_a_tree(request)
+        if len(trees) == 1:
+            page._lms_versions = {next(iter(trees)): page}
+        else:
+            versions = (
+                Page.objects.filter(translation_key=page.translation_key)
+                .live()
+                .select_related("locale")
+                .only("id", "url_path", "alias_of_id", "locale__language_code", "locale_id")
+            )
+            page._lms_versions = {version.locale.language_code: version for version in versions}
     return page._lms_versions
 
 
@@ -76,7 +85,7 @@ def original_id(page, request=None):
     return next(
         (
             version.pk
-            for version in page_versions(page)
+            for version in page_versions(page, request).values()
             if version.locale_id == locale_id and not version.alias_of_id
         ),
         page.pk,
@@ -92,7 +101,7 @@ def language_links(page, request, current_language):
     versions = {}
     suffix = ""
     if page is not None and getattr(page, "translation_key", None) and request is not None:
-        versions = {version.locale.language_code: version for version in page_versions(page)}
+        versions = page_versions(page, request)
         own_url = page.get_url(request)
         # Keep what follows the page's own address (a routable page's sub-route) and the query string.
         if own_url and request.path.startswith(own_url):
@@ -100,9 +109,9 @@ def language_links(page, request, current_language):
         if request.META.get("QUERY_STRING"):
             suffix += "?" + request.META["QUERY_STRING"]
         root_locale_id = original_locale_id(request)
-        original = next((v for v in versions.values() if v.locale_id == root_locale_id), None)
-        if original is not None:
-            path, path_language = original.get_url(request) + suffix, original.locale.language_code
+        for code, version in versions.items():
+            if version.locale_id == root_locale_id:
+                path, path_language = version.get_url(request) + suffix, code
     trees = _languages_with_a_tree(request)
     links = []
     for code, _name in settings.LANGUAGES:

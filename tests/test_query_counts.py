@@ -27,10 +27,10 @@ from tests.factories import (
 SIZES = [1, 50]
 
 # Pinned counts. If a size gives another number than the other, a relation is loaded per row.
-OFFERING_QUERIES = 15
+OFFERING_QUERIES = 14
 CALENDAR_QUERIES = 13
-CATALOGUE_QUERIES = 10
-FILTERED_CATALOGUE_QUERIES = 10
+CATALOGUE_QUERIES = 9
+FILTERED_CATALOGUE_QUERIES = 9
 
 
 @pytest.fixture
