@@ -193,7 +193,9 @@ def main(argv=None):
         )
         prepare_demo(environment)
         paths = json.loads(shell(environment, SETUP_CODE.format(places=args.places)).strip().splitlines()[-1])
-        print(f"Demo loaded; {len(paths['offerings'])} offerings; registering at {paths['form']}")
+        print(
+            f"Demo loaded; {len(paths['offerings'])} offering pages (in all three languages); registering at {paths['form']}"
+        )
         with served(environment, folder, workers=args.workers) as site:
             rows = run_locust(site, paths, args, folder)
         print_stats(rows, args)
