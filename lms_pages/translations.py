@@ -151,7 +151,8 @@ def mirror_page_trees(site):
     shows the original until an editor translates it (the "Translate" action in the page's menu).
 
     Creates the locales of WAGTAIL_CONTENT_LANGUAGES. Wagtail's simple translation keeps the trees in step
-    from then on (WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE). Returns how many aliases were made.
+    from then on (WAGTAILSIMPLETRANSLATION_SYNC_PAGE_TREE). Returns how many aliases were made in each
+    language, as {language code: count}.
     """
     for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
         Locale.objects.get_or_create(language_code=code)
@@ -161,12 +162,13 @@ def mirror_page_trees(site):
         .filter(locale_id=root.locale_id, alias_of__isnull=True)
         .order_by("path")
     )
-    made = 0
-    for locale in Locale.objects.exclude(pk=root.locale_id):
+    made = {}
+    for locale in Locale.objects.exclude(pk=root.locale_id).order_by("language_code"):
         have = set(Page.objects.filter(locale=locale).values_list("translation_key", flat=True))
+        made[locale.language_code] = 0
         for page in originals:
             if page.translation_key not in have:
                 page.specific.copy_for_translation(locale, copy_parents=True, alias=True)
                 have.add(page.translation_key)
-                made += 1
+                made[locale.language_code] += 1
     return made

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         target = found.select_related("root_page").first()
         if target is None:
             raise CommandError(_("No such site: %(site)s") % {"site": site or _("the default site")})
-        made = mirror_page_trees(target)
+        made = sum(mirror_page_trees(target).values())
         self.stdout.write(
             ngettext("%(count)d alias made.", "%(count)d aliases made.", made) % {"count": made}
         )
