@@ -112,9 +112,10 @@ class RegistrationForm(BaseForm):
                     "required": _("This offering is for people aged %(age)d or older.") % {"age": min_age}
                 },
             )
-        self.groups = list(self.offering.groups.all()) if self.offering else []
-        # The groups are the original's; a translation of the offering names them in its language.
+        # The page the visitor reads: a translation names the original's groups, and links its notice,
+        # in its own language.
         shown = registration_page.offering_page
+        self.groups = list(self.offering.groups.all()) if self.offering else []
         self.group_names = {group.key: group.name for group in shown.groups.all()} if shown else {}
         if self.groups:
             self.fields["group"] = forms.TypedChoiceField(
@@ -129,8 +130,6 @@ class RegistrationForm(BaseForm):
 
         self.fields.update(own_fields)
 
-        # The notice linked from the page the visitor reads (a translation may link its own language's).
-        shown = registration_page.offering_page
         notice = in_locale([shown.confidentiality_notice], registration_page.locale_id)[0] if shown else None
         if notice is not None:
             self.notice = notice

@@ -157,7 +157,7 @@ def mirror_page_trees(site):
     for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
         Locale.objects.get_or_create(language_code=code)
     root = site.root_page
-    originals = list(
+    pages = list(
         root.get_descendants(inclusive=True)
         .filter(locale_id=root.locale_id, alias_of__isnull=True)
         .order_by("path")
@@ -166,7 +166,7 @@ def mirror_page_trees(site):
     for locale in Locale.objects.exclude(pk=root.locale_id).order_by("language_code"):
         have = set(Page.objects.filter(locale=locale).values_list("translation_key", flat=True))
         made[locale.language_code] = 0
-        for page in originals:
+        for page in pages:
             if page.translation_key not in have:
                 page.specific.copy_for_translation(locale, copy_parents=True, alias=True)
                 have.add(page.translation_key)

@@ -369,8 +369,7 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             original = self if pk == self.pk else OfferingPage.objects.filter(pk=pk).first() or self
             if original is not self:
                 prefetch_related_objects([original], self.registration_prefetch())
-                self.show_places_of(original)
-            self._registration_original = original
+            self.show_places_of(original)
         return self._registration_original
 
     @staticmethod
@@ -379,9 +378,10 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
 
     def show_places_of(self, original):
         """Let this page's groups show the places of the original's groups (the same key)."""
-        originals = {group.key: group for group in original.groups.all()}
-        for group in self.groups.all():
-            group._registration_group = originals.get(group.key)
+        if original is not self:
+            by_key = {group.key: group for group in original.groups.all()}
+            for group in self.groups.all():
+                group._registration_group = by_key.get(group.key)
         self._registration_original = original
 
     def registration_state(self, now=None):
