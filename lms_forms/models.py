@@ -20,7 +20,7 @@ from lms_pages.blocks import RICH_TEXT_FEATURES
 from lms_pages.models import OfferingGroup, OfferingPage
 from lms_pages.models.base import LmsPageMixin
 
-from .encryption import EncryptedJSONField, resplit_registrations
+from .encryption import EncryptedJSONField, resplit_registrations, split_answers
 from .panels import OfferingRegistrationPanel
 
 # The placeholders an editor can use in the confirmation email.
@@ -366,8 +366,7 @@ class Registration(AbstractFormSubmission):
 
     def set_answers(self, answers, sensitive_names):
         """Store `answers`, those to the questions named in `sensitive_names` encrypted."""
-        self.form_data = {name: value for name, value in answers.items() if name not in sensitive_names}
-        self.sensitive_answers = {name: value for name, value in answers.items() if name in sensitive_names}
+        self.form_data, self.sensitive_answers, _moved = split_answers(answers, None, sensitive_names)
 
     def get_data(self):
         return {

@@ -8,6 +8,7 @@ the audit log (lms_forms.audit) with counts only.
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from django import forms
@@ -195,9 +196,7 @@ class ParticipantIndexView(IndexView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shown = list(context["object_list"])
-        per_offering = {}
-        for registration in shown:
-            per_offering[registration.offering_id] = per_offering.get(registration.offering_id, 0) + 1
+        per_offering = Counter(registration.offering_id for registration in shown)
         audit.log_for_offerings(audit.VIEWED, self.request.user, per_offering)
         groups = list(
             OfferingGroup.objects.filter(pk__in=self.queryset.order_by().values("group"))

@@ -7,6 +7,7 @@ both the export and the erasure are in the audit log, with counts, never the add
 """
 
 import json
+from collections import Counter
 
 from django import forms
 from django.contrib import messages
@@ -79,9 +80,7 @@ def person_view(request):
         return TemplateResponse(request, "lms_forms/participants/person.html", context)
     email = form.cleaned_data["email"]
     registrations = list(registrations_of(email))
-    per_offering = {}
-    for registration in registrations:
-        per_offering[registration.offering_id] = per_offering.get(registration.offering_id, 0) + 1
+    per_offering = Counter(registration.offering_id for registration in registrations)
 
     if request.method == "POST" and request.POST.get("confirm") == "erase":
         return _erase(request, registrations, per_offering)
