@@ -39,6 +39,7 @@ demo: compilemessages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=lms_site.settings.test
 
 pytest: compilemessages

@@ -87,23 +87,31 @@ class EncryptedJSONField(models.TextField):
         return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder)
 
 
-def split_answers(form_data, sensitive_answers, sensitive_names):
-    """All answers split again by which questions ask about health: (plain, encrypted, changed)."""
+def split_answers(form_data, sensitive_answers, sensitive_names, *, may_decrypt=True):
+    """All answers split again by which questions ask about health: (plain, encrypted, changed).
+
+    Without `may_decrypt`, answers already encrypted stay encrypted, whatever `sensitive_names` says.
+    """
+    if not may_decrypt:
+        sensitive_names = set(sensitive_names) | set(sensitive_answers or {})
     answers = {**(form_data or {}), **(sensitive_answers or {})}
     plain = {name: value for name, value in answers.items() if name not in sensitive_names}
     sensitive = {name: value for name, value in answers.items() if name in sensitive_names}
     return plain, sensitive, (plain, sensitive) != (form_data or {}, sensitive_answers or {})
 
 
-def resplit_registrations(registrations, sensitive_names, batch_size=500):
+def resplit_registrations(registrations, sensitive_names, batch_size=500, *, may_decrypt=True):
     """Move answers between the plain and the encrypted column after an editor (un)marked a question
-    as asking about health; returns how many registrations changed. Works on historical models too."""
+    as asking about health; returns how many registrations changed. Works on historical models too.
+
+    Only when `may_decrypt` (the editor may see participants) do answers leave the encrypted column.
+    """
     changed = []
     for registration in registrations.only("pk", "form_data", "sensitive_answers").iterator(
         chunk_size=batch_size
     ):
         plain, sensitive, moved = split_answers(
-            registration.form_data, registration.sensitive_answers, sensitive_names
+            registration.form_data, registration.sensitive_answers, sensitive_names, may_decrypt=may_decrypt
         )
         if moved:
             registration.form_data, registration.sensitive_answers = plain, sensitive

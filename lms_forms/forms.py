@@ -1,9 +1,7 @@
 """The registration form: the fields every form has, the editor's own questions, and spam checks."""
 
-import re
 import time
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core import signing
@@ -16,38 +14,20 @@ from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
 from lms_pages.translations import in_locale
 
-from .models import AgeCheck
-
-# Control characters never belong in an answer; tabs and line breaks are allowed in longer texts.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-LONG_TEXT_MAX_LENGTH = 4000
-NAME_MAX_LENGTH = 200
-OLDEST_BIRTH_YEAR = 1900
+from .choices import AgeCheck
+from .validators import (
+    EMAIL_MAX_LENGTH,
+    LONG_TEXT_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    PHONE_INPUT_MAX_LENGTH,
+    age_on,
+    is_possible_birth_date,
+    normalise_phone,
+    reject_control_characters,
+)
 
 SPAM = "spam"
 STARTED_SALT = "lms_forms.started"
-
-
-def reject_control_characters(value):
-    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-        raise ValidationError(_("Remove the invisible control characters from this answer."), code="control")
-
-
-def normalise_phone(value):
-    """A Norwegian or international phone number in E.164 (+4791234567); "" for none."""
-    value = value.strip()
-    if not value:
-        return ""
-    try:
-        number = phonenumbers.parse(value, "NO")
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            _("Enter a valid phone number, e.g. 912 34 567, or +46 70 123 45 67 for a number abroad."),
-            code="phone",
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 class RegistrationFormBuilder(FormBuilder):
@@ -85,7 +65,7 @@ class RegistrationForm(BaseForm):
         )
         self.fields["email"] = forms.EmailField(
             label=_("Email"),
-            max_length=254,
+            max_length=EMAIL_MAX_LENGTH,
             help_text=_("We send the confirmation and a link to cancel here."),
             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         )
@@ -93,7 +73,7 @@ class RegistrationForm(BaseForm):
             self.fields["phone"] = forms.CharField(
                 label=_("Mobile phone"),
                 required=registration_page.phone_required,
-                max_length=32,
+                max_length=PHONE_INPUT_MAX_LENGTH,
                 help_text=_("Norwegian number, or an international one starting with +."),
                 widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
             )
@@ -127,6 +107,26 @@ class RegistrationForm(BaseForm):
             )
             if len(self.groups) == 1:
                 self.fields["group"].initial = self.groups[0].pk
+
+        if registration_page.takes_companions:
+            companion = registration_page.companion_name
+            self.fields["companion_name"] = forms.CharField(
+                label=_("%(companion)s: full name") % {"companion": companion},
+                required=False,
+                max_length=NAME_MAX_LENGTH,
+                help_text=_(
+                    "Only if you bring someone. You get a place together in the same group, or wait together."
+                ),
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
+            if registration_page.companion_asks_email:
+                self.fields["companion_email"] = forms.EmailField(
+                    label=_("%(companion)s: email (optional)") % {"companion": companion},
+                    required=False,
+                    max_length=EMAIL_MAX_LENGTH,
+                    help_text=_("If they want their own confirmation."),
+                    widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+                )
 
         self.fields.update(own_fields)
 
@@ -185,13 +185,16 @@ class RegistrationForm(BaseForm):
     def clean_email(self):
         return self.cleaned_data["email"].strip().lower()
 
+    def clean_companion_email(self):
+        return self.cleaned_data["companion_email"].strip().lower()
+
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
 
     def clean_birth_date(self):
         birth_date = self.cleaned_data["birth_date"]
         today = timezone.localdate()
-        if birth_date > today or birth_date.year < OLDEST_BIRTH_YEAR:
+        if not is_possible_birth_date(birth_date):
             raise ValidationError(_("Enter your real date of birth, e.g. 17.05.1990."), code="impossible")
         min_age = self.offering.min_age if self.offering else None
         if min_age and age_on(birth_date, today) < min_age:
@@ -209,6 +212,14 @@ class RegistrationForm(BaseForm):
 
     def clean(self):
         cleaned_data = super().clean()
+        if cleaned_data.get("companion_email") and not cleaned_data.get("companion_name", "").strip():
+            self.add_error("companion_name", _("Give your companion's name, or leave their email empty."))
+        if cleaned_data.get("companion_email") and cleaned_data.get("companion_email") == cleaned_data.get(
+            "email"
+        ):
+            self.add_error(
+                "companion_email", _("Your companion's email must differ from yours, or be empty.")
+            )
         if cleaned_data.get("website"):
             raise ValidationError(_("Your registration could not be sent."), code=SPAM)
         try:
@@ -225,12 +236,14 @@ class RegistrationForm(BaseForm):
     def is_spam(self):
         return any(error.code == SPAM for error in self.non_field_errors().as_data())
 
+    @property
+    def companion(self):
+        """(name, email) of the companion the registrant brings, or None."""
+        name = (self.cleaned_data.get("companion_name") or "").strip()
+        return (name, self.cleaned_data.get("companion_email") or "") if name else None
+
     def own_answers(self):
         """The answers to the editor's questions, and their labels as they read when the person answered."""
         answers = {name: self.cleaned_data.get(name) for name in self.own_field_names}
         labels = {name: str(self.fields[name].label) for name in self.own_field_names}
         return answers, labels
-
-
-def age_on(birth_date, day):
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

@@ -3,16 +3,17 @@
 from wagtail import hooks
 from wagtail_modeladmin.options import modeladmin_register
 
-from . import audit
-from .models import RegistrationFormPage, can_manage_participants
-from .participants import ParticipantAdmin
+from .models import RegistrationFormPage
+from .participants.admin import ParticipantAdmin
+from .participants.log_formatters import register_actions
+from .permissions import can_manage_participants
 
 modeladmin_register(ParticipantAdmin)
 
 
 @hooks.register("register_log_actions")
 def register_participant_log_actions(actions):
-    audit.register_actions(actions)
+    register_actions(actions)
 
 
 @hooks.register("filter_form_submissions_for_user")

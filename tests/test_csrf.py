@@ -13,9 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from lms_forms.models import Registration, RegistrationStatus
-from lms_forms.participants import import_folder
-from lms_forms.registration import CANCEL_SALT, lock_groups, make_token, recount_groups
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration
+from lms_forms.participants.imports import import_folder
+from lms_forms.services.locking import recount_places
+from lms_forms.tokens import CANCEL_SALT, make_token
 from lms_pages.models import GroupOccupancy
 from tests.test_registration import form_data, make_offering
 
@@ -62,7 +64,7 @@ def add_registration(setup, name, email, status):
         form_data={"diagnose": "migrene"},
         field_labels={"diagnose": "Diagnose"},
     )
-    recount_groups(lock_groups([setup.group.pk]))
+    recount_places([setup.group.pk])
     return registration
 
 
@@ -238,7 +240,7 @@ class TestAdmin:
 
 def test_every_participant_post_route_is_listed():
     """A new POST route in the participant admin must be added to the checks above."""
-    from lms_forms.participants import ParticipantAdmin
+    from lms_forms.participants.admin import ParticipantAdmin
 
     names = {
         pattern.name

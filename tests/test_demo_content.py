@@ -14,14 +14,8 @@ from wagtail.documents import get_document_model
 from wagtail.models import Locale, Page, Revision, Site
 from wagtail.utils.file import hash_filelike
 
-from lms_forms.models import (
-    AgeCheck,
-    Registration,
-    RegistrationFormField,
-    RegistrationFormPage,
-    RegistrationSource,
-    RegistrationStatus,
-)
+from lms_forms.choices import AgeCheck, RegistrationSource, RegistrationStatus
+from lms_forms.models import Registration, RegistrationFormField, RegistrationFormPage
 from lms_pages.models import (
     Audience,
     CataloguePage,

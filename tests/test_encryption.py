@@ -123,7 +123,7 @@ class TestKeys:
 @pytest.mark.django_db
 class TestGone:
     def test_erasure_and_retention_clear_the_encrypted_answers(self, registered):
-        from lms_forms.retention import anonymise
+        from lms_forms.services.retention import anonymise
 
         anonymise(Registration.objects.all())
         form_data, sensitive = stored_columns(registered.registration)

@@ -24,10 +24,12 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lms_forms.forms import CONTROL_CHARACTERS
-from lms_forms.imports import ImportFileError, ImportReport, import_participants, read_participant_file
-from lms_forms.models import Registration, RegistrationFormField, RegistrationFormPage, RegistrationStatus
-from lms_forms.registration import lock_groups, recount_groups
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration, RegistrationFormField, RegistrationFormPage
+from lms_forms.services.locking import recount_places
+from lms_forms.transfer.files import ImportFileError, read_participant_file
+from lms_forms.transfer.importing import ImportReport, import_participants
+from lms_forms.validators import CONTROL_CHARACTERS
 from lms_pages.models import GroupOccupancy
 from tests.test_registration import make_offering, started_token
 
@@ -427,7 +429,7 @@ def import_setup(catalogue):
         form_data={},
         field_labels={"diagnose": "Diagnose"},
     )
-    recount_groups(lock_groups([group.pk for group in setup.groups]))
+    recount_places([group.pk for group in setup.groups])
     return setup
 
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from wagtail.models import Locale, Page, Site
 from wagtail.test.utils.form_data import querydict_from_html
 
-from lms_forms.models import Registration, RegistrationStatus
-from lms_forms.participants import ImportForm
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration
+from lms_forms.participants.imports import ImportForm
 from lms_pages.models import OfferingPage, Status
 from lms_pages.translations import mirror_page_trees
 from tests.factories import OfferingPageFactory

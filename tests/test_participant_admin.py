@@ -10,8 +10,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import PageLogEntry
 
-from lms_forms.models import Registration, RegistrationStatus
-from lms_forms.registration import lock_groups, recount_groups
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration
+from lms_forms.services.locking import recount_places
 from lms_pages.models import GroupOccupancy
 from tests.test_registration import make_offering
 
@@ -32,7 +33,7 @@ def add_registration(setup, group, name, email, status=RegistrationStatus.PLACE,
         field_labels={"diagnose": "Diagnose"},
         **fields,
     )
-    recount_groups(lock_groups([group.pk]))
+    recount_places([group.pk])
     return registration
 
 

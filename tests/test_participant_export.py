@@ -18,20 +18,15 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import translation
 from wagtail.models import Page
 
-from lms_forms.exports import (
+from lms_forms.choices import RegistrationSource, RegistrationStatus
+from lms_forms.models import Registration, RegistrationFormField, RegistrationFormPage
+from lms_forms.transfer.exporting import (
     EXPORT_FORMATS,
     export_filename,
     export_response,
     iter_export,
     participant_resource,
     write_export,
-)
-from lms_forms.models import (
-    Registration,
-    RegistrationFormField,
-    RegistrationFormPage,
-    RegistrationSource,
-    RegistrationStatus,
 )
 from tests.factories import CataloguePageFactory, OfferingPageFactory, add_group, oslo
 
@@ -291,8 +286,8 @@ def test_an_export_costs_the_same_queries_for_1_or_50_registrations(
     setup, django_assert_num_queries, monkeypatch, size, export_format
 ):
     # Small chunks and pieces, so that 50 registrations take several of each.
-    monkeypatch.setattr("lms_forms.exports.CHUNK_SIZE", 7)
-    monkeypatch.setattr("lms_forms.exports.ROWS_PER_PIECE", 7)
+    monkeypatch.setattr("lms_forms.transfer.exporting.CHUNK_SIZE", 7)
+    monkeypatch.setattr("lms_forms.transfer.exporting.ROWS_PER_PIECE", 7)
     diagnosis, _wish = (field.clean_name for field in setup.fields)
     for number in range(size):
         register(setup, number, answers={diagnosis: f"svar {number}"})

@@ -15,10 +15,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from lms_forms.imports import ImportFileError, import_participants, read_participant_file
-from lms_forms.models import Registration, RegistrationFormField, RegistrationSource, RegistrationStatus
-from lms_forms.registration import lock_groups, recount_groups
-from lms_forms.resources import ParticipantResource, questions_of
+from lms_forms.choices import RegistrationSource, RegistrationStatus
+from lms_forms.models import Registration, RegistrationFormField
+from lms_forms.services.locking import recount_places
+from lms_forms.transfer.files import ImportFileError, read_participant_file
+from lms_forms.transfer.importing import import_participants
+from lms_forms.transfer.resources import ParticipantResource, questions_of
 from lms_pages.models import GroupOccupancy
 from tests.factories import OfferingPageFactory, add_group
 from tests.test_registration import make_offering
@@ -52,7 +54,7 @@ def add_registration(setup, group, name, email, status=RegistrationStatus.PLACE,
         **fields,
     )
     if group is not None:
-        recount_groups(lock_groups([group.pk]))
+        recount_places([group.pk])
     return registration
 
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 from wagtail.models import PageLogEntry
 
 from lms_forms import audit
-from lms_forms.models import Registration, RegistrationStatus
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration
 from tests.test_participant_admin import add_registration, counts, text
 from tests.test_registration import make_offering
 

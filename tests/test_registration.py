@@ -23,13 +23,8 @@ from django.utils import timezone
 
 from lms_forms.forms import STARTED_SALT
 from lms_forms.models import Registration, RegistrationFormField, RegistrationFormPage
-from lms_forms.registration import (
-    CANCEL_SALT,
-    CONFIRMATION_SALT,
-    DUPLICATE_MESSAGE,
-    make_token,
-    refusal_message,
-)
+from lms_forms.services.registration import DUPLICATE_MESSAGE, refusal_message
+from lms_forms.tokens import CANCEL_SALT, CONFIRMATION_SALT, make_token
 from lms_pages.models import ConfidentialityNoticePage, GroupOccupancy, RegistrationState, Status
 from tests.factories import ConfidentialityNoticePageFactory, OfferingPageFactory, add_group, oslo
 
@@ -818,8 +813,9 @@ class TestCancellation:
 # Routing (site, 4 page levels), view restrictions (2), groups, questions; the transaction (savepoint,
 # group lock with the offering's settings, occupancy, occupancy update, insert, release).
 POST_QUERIES = 15
-# Both emails: one narrow row for the registration, its form page, offering and first session.
-EMAIL_QUERIES = 1
+# Both emails: one narrow row for the registration, its form page, offering, first session and
+# companion; then one UPDATE that records the confirmation as sent (the confirmation page says so).
+EMAIL_QUERIES = 2
 
 
 @pytest.mark.django_db

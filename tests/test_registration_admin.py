@@ -5,7 +5,8 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 from wagtail.test.utils.form_data import querydict_from_html
 
-from lms_forms.models import Registration, RegistrationFormPage, RegistrationStatus
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration, RegistrationFormPage
 from lms_pages.models import GroupOccupancy
 from tests.factories import OfferingPageFactory, add_group, oslo
 

@@ -9,9 +9,15 @@ from django.urls import reverse
 from wagtail.models import PageLogEntry
 
 from lms_forms import audit
-from lms_forms.models import Registration, RegistrationStatus
-from lms_forms.retention import deletion_dates, purge_personal_data
-from lms_forms.tasks import next_purge_time, purge_personal_data_daily, schedule_purge
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration
+from lms_forms.services.retention import (
+    deletion_dates,
+    next_purge_time,
+    purge_personal_data,
+    purge_personal_data_daily,
+    schedule_purge,
+)
 from lms_pages.models import GroupSession
 from tests.factories import oslo
 from tests.test_participant_admin import add_registration, counts, text
@@ -181,7 +187,7 @@ class TestDailyTask:
         run_after = schedule_purge(now=oslo(2030, 3, 1, 12))
         assert run_after == oslo(2030, 3, 2, 3)
         queued = DBTaskResult.objects.get()
-        assert queued.task_path == "lms_forms.tasks.purge_personal_data_daily"
+        assert queued.task_path == "lms_forms.services.retention.purge_personal_data_daily"
         assert queued.run_after == run_after
 
     @pytest.mark.parametrize(

@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from lms_forms.models import Registration, RegistrationFormField, RegistrationStatus
-from lms_forms.registration import CANCEL_SALT, make_token
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration, RegistrationFormField
+from lms_forms.tokens import CANCEL_SALT, make_token
 from lms_pages.models import GroupSession, Organisation, OrganisationKind
 from lms_pages.rich_text import clean_rich_text
 from tests.factories import (

@@ -2,7 +2,7 @@
 
 import django.core.serializers.json
 import django.db.models.deletion
-import lms_forms.models
+import lms_forms.validators
 import lms_pages.models.base
 import modelcluster.fields
 import uuid
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('age_check', models.CharField(choices=[('none', 'Do not ask'), ('confirmation', 'Ask the registrant to confirm the minimum age'), ('birth_date', 'Ask for the date of birth')], default='none', help_text="Checked against the offering's minimum age.", max_length=16, verbose_name='age check')),
                 ('health_consent_text', models.TextField(default='I agree that the organiser may process the health information I give in this form, to plan the offering. I can withdraw my consent at any time by cancelling my registration.', help_text='Shown as a required checkbox when a field asks about health.', verbose_name='consent to process health information')),
                 ('confirmation_subject', models.CharField(default='Your registration', max_length=200, verbose_name='subject of the confirmation email')),
-                ('confirmation_text', models.TextField(default='Hello {name},\n\nThank you for registering for {offering} ({group}).\nStatus: {status}\nFirst session: {first_session}\n\nIf you cannot come, please cancel so someone else can have your place:\n{cancel_link}\n', help_text='Placeholders: {name}, {offering}, {group}, {status}, {first_session}, {cancel_link}. The email never repeats the answers to the form.', validators=[lms_forms.models.validate_email_template], verbose_name='confirmation email')),
+                ('confirmation_text', models.TextField(default='Hello {name},\n\nThank you for registering for {offering} ({group}).\nStatus: {status}\nFirst session: {first_session}\n\nIf you cannot come, please cancel so someone else can have your place:\n{cancel_link}\n', help_text='Placeholders: {name}, {offering}, {group}, {status}, {first_session}, {cancel_link}. The email never repeats the answers to the form.', validators=[lms_forms.validators.validate_email_template], verbose_name='confirmation email')),
                 ('next_steps', wagtail.fields.RichTextField(blank=True, help_text='Shown on the confirmation page, e.g. when the organiser will get in touch.', verbose_name='what happens next')),
             ],
             options={

@@ -29,6 +29,7 @@ from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, ContentStreamBlock
 from ..panels import OccupancyPanel
+from ..places import has_room
 from .base import LmsPageMixin, without_restricted
 from .choices import Format, OfferingKind, PriceType, RegistrationMethod, RegistrationState, Status
 
@@ -562,7 +563,7 @@ class OfferingGroup(Orderable, ClusterableModel):
 
     @property
     def is_full(self):
-        return self.capacity is not None and self.places_taken >= self.capacity
+        return not has_room(self.capacity, self.places_taken)
 
 
 class GroupSession(Orderable):

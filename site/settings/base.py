@@ -92,6 +92,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue up instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A writer waits at most this many seconds for another (e.g. a large import) before it is told to
+    # try again in a moment.
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 10)
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # A registration waits at most 10 s for a group that another writer (e.g. a large import) holds,
+    # then is told to try again in a moment (lms_forms.views).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c lock_timeout=10000")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -383,7 +383,8 @@ def seed_offering():
 
 def generate_registrations(count, seed, offering, form_page, groups, question):
     """`count` unsaved registrations of different people, as a web form or an earlier import left them."""
-    from lms_forms.models import Registration, RegistrationSource
+    from lms_forms.choices import RegistrationSource
+    from lms_forms.models import Registration
 
     rng = Random(f"{seed}-{count}")
     statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
@@ -434,7 +435,8 @@ def write_participant_csv(path, registrations, question):
     """The registrations as the export writes them, in the file's columns; {field key: heading}."""
     from django.utils import translation
 
-    from lms_forms.resources import QUESTION_PREFIX, ParticipantResource
+    from lms_forms.transfer.columns import QUESTION_PREFIX
+    from lms_forms.transfer.resources import ParticipantResource
 
     keys = (*FILE_COLUMNS, QUESTION_PREFIX + question.clean_name)
     with translation.override(LANGUAGE):
@@ -454,15 +456,13 @@ def reset_registrations(offering_id):
     from django.db import connection, transaction
 
     from lms_forms.models import Registration
-    from lms_forms.registration import lock_groups, recount_groups
+    from lms_forms.services.locking import recount_places
     from lms_pages.models import OfferingGroup
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(Registration._meta.db_table)}")  # noqa: S608
     with transaction.atomic():
-        recount_groups(
-            lock_groups(OfferingGroup.objects.filter(offering_id=offering_id).values_list("pk", flat=True))
-        )
+        recount_places(OfferingGroup.objects.filter(offering_id=offering_id).values_list("pk", flat=True))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "VACUUM")
 
@@ -472,14 +472,12 @@ def store_registrations(registrations, offering_id):
     from django.db import connection, transaction
 
     from lms_forms.models import Registration
-    from lms_forms.registration import lock_groups, recount_groups
+    from lms_forms.services.locking import recount_places
     from lms_pages.models import OfferingGroup
 
     with transaction.atomic():
         Registration.objects.bulk_create(registrations, batch_size=2000)
-        recount_groups(
-            lock_groups(OfferingGroup.objects.filter(offering_id=offering_id).values_list("pk", flat=True))
-        )
+        recount_places(OfferingGroup.objects.filter(offering_id=offering_id).values_list("pk", flat=True))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -550,12 +548,8 @@ def case_import(context, rows, counter):
     """Our import: read the file and import it into the empty offering (committed)."""
     from django.core.files import File
 
-    from lms_forms.imports import (
-        import_participants,
-        max_bytes_setting,
-        max_rows_setting,
-        read_participant_file,
-    )
+    from lms_forms.transfer.files import max_bytes_setting, max_rows_setting, read_participant_file
+    from lms_forms.transfer.importing import import_participants
     from lms_pages.models import OfferingPage
 
     offering = OfferingPage.objects.get(pk=context["offering_id"])
@@ -583,7 +577,8 @@ def baseline_resource_class(context, counter):
     """A plain ModelResource for Registration: the file's columns mapped to attributes, no bulk mode."""
     from import_export import fields, resources, widgets
 
-    from lms_forms.models import Registration, RegistrationSource
+    from lms_forms.choices import RegistrationSource
+    from lms_forms.models import Registration
     from lms_pages.models import OfferingGroup
 
     headings = context["headings"]
@@ -650,8 +645,8 @@ def case_baseline(context, rows, counter):
 
 def case_export(export_format):
     def run(context, rows, counter):
-        from lms_forms.exports import get_export_format, write_export
         from lms_forms.models import Registration
+        from lms_forms.transfer.exporting import get_export_format, write_export
 
         queryset = Registration.objects.filter(offering_id=context["offering_id"])
         path = Path(context["work_dir"]) / f"export.{get_export_format(export_format).extension}"

@@ -59,7 +59,7 @@ group = offering.groups.order_by("sort_order", "pk").first()
 group.places = {places}
 group.save()
 with transaction.atomic():
-    recount_groups(lock_groups([group.pk]))
+    recount_places(([group.pk]))
 catalogue = CataloguePage.objects.live().first()
 topics = list(Topic.objects.values_list("slug", flat=True)[:3])
 print(json.dumps({{

@@ -7,7 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lms_forms.models import AgeCheck, RegistrationFormPage
+from lms_forms.choices import AgeCheck
+from lms_forms.models import RegistrationFormPage
 
 from .helpers import (
     BROCHURE,

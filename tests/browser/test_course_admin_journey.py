@@ -15,8 +15,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from playwright.sync_api import expect
 
-from lms_forms.models import Registration, RegistrationFormPage, RegistrationSource, RegistrationStatus
-from lms_forms.registration import lock_groups, recount_groups
+from lms_forms.choices import RegistrationSource, RegistrationStatus
+from lms_forms.models import Registration, RegistrationFormPage
+from lms_forms.services.locking import recount_places
 from lms_pages.models import OfferingGroup, OfferingPage
 
 from .helpers import OPEN_OFFERING, log_in_to_admin
@@ -64,7 +65,7 @@ def registrations(demo_site):
         )
         registration.save()
     with transaction.atomic():
-        recount_groups(lock_groups([oslo.pk]))
+        recount_places([oslo.pk])
     return offering
 
 

@@ -9,7 +9,8 @@ from django.core import mail
 from django.core.cache import cache
 from playwright.sync_api import expect
 
-from lms_forms.models import Registration, RegistrationStatus
+from lms_forms.choices import RegistrationStatus
+from lms_forms.models import Registration
 from lms_pages.models import GroupOccupancy, OfferingGroup, OfferingPage
 
 from .helpers import CANCEL_LINK, NOTICE, OPEN_FORM, OPEN_OFFERING, emails_to, fill_registration, link_in

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lms_forms import audit
-from lms_forms.exports import EXPORT_FORMATS, write_export
 from lms_forms.management.participant_command import ParticipantCommand
 from lms_forms.models import Registration
+from lms_forms.transfer.exporting import EXPORT_FORMATS, write_export
 
 STDOUT = "-"
 

@@ -15,15 +15,14 @@ from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lms_forms import audit
-from lms_forms.imports import (
+from lms_forms.management.participant_command import ParticipantCommand
+from lms_forms.transfer.files import (
     ImportFileError,
-    import_participants,
     max_bytes_setting,
     max_rows_setting,
     read_participant_file,
 )
-from lms_forms.management.participant_command import ParticipantCommand
+from lms_forms.transfer.importing import import_participants
 
 
 class Command(ParticipantCommand):
@@ -40,6 +39,11 @@ class Command(ParticipantCommand):
             help="The offering page's slug, or its page id when several offerings share a slug.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Show what would happen; store nothing.")
+        parser.add_argument(
+            "--allow-over-capacity",
+            action="store_true",
+            help="Import even when the list gives more people a place than a group has (stops otherwise).",
+        )
         parser.add_argument(
             "--max-rows",
             type=int,
@@ -62,7 +66,9 @@ class Command(ParticipantCommand):
             help="Show a progress bar on standard error (default: when it is a terminal).",
         )
 
-    def handle(self, *args, file, offering, dry_run, max_rows, language, progress, **options):
+    def handle(
+        self, *args, file, offering, dry_run, allow_over_capacity, max_rows, language, progress, **options
+    ):
         with translation.override(language):
             offering = self.find_offering(offering)
             max_bytes = max_bytes_setting()
@@ -82,7 +88,13 @@ class Command(ParticipantCommand):
                     )
                 bar = self.progress_bar(len(dataset), offering, progress)
                 with bar:
-                    report = import_participants(offering, dataset, dry_run=dry_run, progress=bar.update)
+                    report = import_participants(
+                        offering,
+                        dataset,
+                        dry_run=dry_run,
+                        progress=bar.update,
+                        allow_over_capacity=allow_over_capacity,
+                    )
             except ImportFileError as error:
                 raise CommandError(error.message) from None
             except OSError as error:
@@ -97,15 +109,6 @@ class Command(ParticipantCommand):
             if report.has_errors:
                 raise CommandError(
                     _("Nothing was imported: correct the errors above and run the import again.")
-                )
-            if report.committed:
-                audit.log_for_offerings(
-                    audit.IMPORTED,
-                    None,
-                    {offering.pk: report.new + report.updated + report.unchanged},
-                    new=report.new,
-                    updated=report.updated,
-                    unchanged=report.unchanged,
                 )
 
     def summary(self, report, offering):

@@ -10,8 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lms_forms.retention import purge_personal_data
-from lms_forms.tasks import schedule_purge
+from lms_forms.services.retention import purge_personal_data, schedule_purge
 from lms_pages.models import OfferingPage
 
 

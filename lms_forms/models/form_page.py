@@ -1,54 +1,36 @@
-"""The registration form page, its editor-defined fields, and the registrations it takes."""
+"""The registration form page and its editor-defined questions, on Wagtail's form builder.
 
-import string
-import uuid
+The page follows Wagtail's form flow (`FormMixin.serve`): `form_builder` builds the form,
+`process_form_submission` hands a valid form to the registration service (places, waiting list, the
+server's checks), and `render_landing_page` redirects to the confirmation. Its routes hand over to
+`lms_forms.views`, which add what a public form needs around that flow (rate limit, refusals).
+"""
 
-from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q, prefetch_related_objects
-from django.dispatch import receiver
+from django.db.models import prefetch_related_objects
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField, AbstractFormSubmission
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import RichTextField
-from wagtail.signals import page_published
 
 from lms_pages.blocks import RICH_TEXT_FEATURES
-from lms_pages.models import OfferingGroup, OfferingPage
+from lms_pages.models import OfferingPage
 from lms_pages.models.base import LmsPageMixin
 
-from .encryption import EncryptedJSONField, resplit_registrations, split_answers
-from .panels import OfferingRegistrationPanel
+from ..choices import AgeCheck, CompanionChoice
+from ..forms import RegistrationFormBuilder
+from ..panels import OfferingRegistrationPanel
+from ..tokens import CONFIRMATION_SALT, make_token
+from ..validators import validate_email_template
+from .registration import Registration
 
-# The placeholders an editor can use in the confirmation email.
-EMAIL_PLACEHOLDERS = ("name", "offering", "group", "status", "first_session", "cancel_link")
-
-
-class AgeCheck(models.TextChoices):
-    NONE = "none", _("Do not ask")
-    CONFIRMATION = "confirmation", _("Ask the registrant to confirm the minimum age")
-    BIRTH_DATE = "birth_date", _("Ask for the date of birth")
-
-
-class RegistrationStatus(models.TextChoices):
-    PLACE = "place", _("Has a place")
-    WAITING = "waiting", _("On the waiting list")
-    OFFERED = "offered", _("Offered a freed place")
-    CANCELLED = "cancelled", _("Cancelled")
-    ATTENDED = "attended", _("Attended")
-    NO_SHOW = "no_show", _("Did not show up")
-
-
-# The statuses that hold one of the group's places.
-HOLDS_PLACE = (RegistrationStatus.PLACE, RegistrationStatus.OFFERED, RegistrationStatus.ATTENDED)
-
-
-class RegistrationSource(models.TextChoices):
-    WEB = "web", _("Registration form")
-    IMPORT = "import", _("Import")
+DEFAULT_OFFER_HOURS = 48
 
 
 class RegistrationFormField(AbstractFormField):
@@ -70,25 +52,6 @@ class RegistrationFormField(AbstractFormField):
         FieldPanel("choices"),
         FieldPanel("default_value"),
     ]
-
-
-def validate_email_template(value):
-    """Refuse unknown placeholders and stray braces, so the email never fails to render later."""
-    try:
-        names = {name for _text, name, _spec, _conv in string.Formatter().parse(value) if name is not None}
-    except ValueError as error:
-        raise ValidationError(
-            _("Write placeholders as {name}; use {{ and }} for a brace on its own.")
-        ) from error
-    unknown = sorted(names - set(EMAIL_PLACEHOLDERS))
-    if unknown:
-        raise ValidationError(
-            _("Unknown placeholder: %(names)s. You can use: %(allowed)s."),
-            params={
-                "names": ", ".join(f"{{{name}}}" for name in unknown),
-                "allowed": ", ".join(f"{{{name}}}" for name in EMAIL_PLACEHOLDERS),
-            },
-        )
 
 
 DEFAULT_CONFIRMATION_TEXT = _(
@@ -114,6 +77,7 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
     """
 
     is_registration_form = True  # lets the offering find its form without importing this app
+    form_builder = RegistrationFormBuilder
 
     introduction = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
     ask_phone = models.BooleanField(_("ask for a phone number"), default=True)
@@ -129,6 +93,34 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         _("consent to process health information"),
         default=DEFAULT_HEALTH_CONSENT,
         help_text=_("Shown as a required checkbox when a field asks about health."),
+    )
+    companion = models.CharField(
+        _("companion"),
+        max_length=16,
+        choices=CompanionChoice.choices,
+        default=CompanionChoice.NONE,
+        help_text=_(
+            "A companion (a next of kin, a parent with a child) gets a place of their own in the same "
+            "group: both have a place, or both wait."
+        ),
+    )
+    companion_label = models.CharField(
+        _("what a companion is called"),
+        max_length=60,
+        blank=True,
+        help_text=_("E.g. “Next of kin” or “Child”. Empty: “Companion”."),
+    )
+    companion_asks_email = models.BooleanField(
+        _("ask for the companion's email (optional for them)"), default=False
+    )
+    offer_hours = models.PositiveSmallIntegerField(
+        _("hours to answer an offered place"),
+        default=DEFAULT_OFFER_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 14)],
+        help_text=_(
+            "When a place becomes free, the first on the waiting list is offered it by email and has this "
+            "long to accept; then it passes to the next. Never later than the group's next session."
+        ),
     )
     confirmation_subject = models.CharField(
         _("subject of the confirmation email"), max_length=200, default=_("Your registration")
@@ -177,8 +169,16 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
             ],
             heading=_("What the form asks"),
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("companion"),
+                FieldRowPanel([FieldPanel("companion_label"), FieldPanel("companion_asks_email")]),
+            ],
+            heading=_("Companion"),
+        ),
         InlinePanel("form_fields", heading=_("Your own questions"), label=_("Question")),
         FieldPanel("next_steps"),
+        FieldPanel("offer_hours"),
         FieldPanel("retention_days"),
         MultiFieldPanel(
             [FieldPanel("confirmation_subject"), FieldPanel("confirmation_text")],
@@ -223,6 +223,14 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         """The offering registrations are stored against (see `registration_offering`)."""
         return self.registration_offering()
 
+    @property
+    def companion_name(self):
+        return self.companion_label or _("Companion")
+
+    @property
+    def takes_companions(self):
+        return self.companion != CompanionChoice.NONE
+
     def get_form_fields(self):
         """The editor's questions, read once per request (the form, its labels and the health check)."""
         if not hasattr(self, "_form_fields"):
@@ -231,11 +239,6 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
 
     def get_submission_class(self):
         return Registration
-
-    def get_form_class(self):
-        from .forms import RegistrationFormBuilder
-
-        return RegistrationFormBuilder(self.get_form_fields()).get_form_class()
 
     def get_form_parameters(self):
         return {"registration_page": self}
@@ -267,142 +270,65 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         context["registration_state"] = offering.registration_state() if offering else None
         return context
 
-    # Routes: the form itself, the confirmation after a POST, and cancellation from the emailed link.
+    def render(self, request, template=None, status=200, **context):
+        """One of the form page's templates with the page's context and `context` added."""
+        full_context = self.get_context(request)
+        full_context.update(context)
+        return TemplateResponse(request, template or self.get_template(request), full_context, status=status)
+
+    # Wagtail's form flow (FormMixin.serve), run by lms_forms.views.serve_form.
+
+    def process_form_submission(self, form):
+        """Store the registration through the registration service; never Wagtail's email of the answers.
+
+        A refusal (closed since the form was shown, full, a duplicate) is added to the form, and None
+        returned, so that `render_landing_page` shows the form again with the reason.
+        """
+        # The page hands over to its service, as its routes hand over to their views (declared in the
+        # import contracts).
+        from ..services.registration import RegistrationRefused, register
+
+        try:
+            return register(self, form)
+        except RegistrationRefused as refused:
+            form.add_error(refused.field, refused.message)
+            self._refused_form = form
+            return None
+
+    def render_landing_page(self, request, form_submission=None, *args, **kwargs):
+        """After a POST: the confirmation at an address of its own (reloading it sends nothing again);
+        after a refusal, the form with the reason."""
+        if form_submission is None:
+            return self.render(request, status=409, form=self._refused_form)
+        token = make_token(form_submission, CONFIRMATION_SALT)
+        return HttpResponseRedirect(self.url + self.reverse_subpage("confirmation", kwargs={"token": token}))
+
+    def send_mail(self, form):
+        """Wagtail's notification lists every answer; ours never does. The organiser's notice, without
+        answers, is sent by lms_forms.services.notifications."""
+
+    # Routes: the form itself, the confirmation after a POST, cancellation and the answer to an offer.
 
     @path("")
     def form_view(self, request):
-        from .views import serve_form
+        from ..views import serve_form
 
         return serve_form(self, request)
 
     @re_path(r"^bekreftelse/(?P<token>[\w-]+)/$", name="confirmation")
     def confirmation_view(self, request, token):
-        from .views import serve_confirmation
+        from ..views import serve_confirmation
 
         return serve_confirmation(self, request, token)
 
     @re_path(r"^avmelding/(?P<token>[\w-]+)/$", name="cancel")
     def cancel_view(self, request, token):
-        from .views import serve_cancellation
+        from ..views import serve_cancellation
 
         return serve_cancellation(self, request, token)
 
+    @re_path(r"^tilbud/(?P<token>[\w-]+)/$", name="offer")
+    def offer_view(self, request, token):
+        from ..views import serve_offer
 
-class Registration(AbstractFormSubmission):
-    """One person's registration; typed columns for what administrators work with, JSON for the rest."""
-
-    # Registering the participant admin would index every registration's links to pages; nothing
-    # needs "where is this page used" to list registrations, and it would cost every POST 5 queries.
-    wagtail_reference_index_ignore = True
-
-    offering = models.ForeignKey(
-        OfferingPage, verbose_name=_("offering"), on_delete=models.CASCADE, related_name="+"
-    )
-    group = models.ForeignKey(
-        OfferingGroup,
-        verbose_name=_("group"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="registrations",
-    )
-    group_name = models.CharField(_("group name"), max_length=100, blank=True)
-    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(_("email"))
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
-    notice_version = models.PositiveIntegerField(_("confidentiality notice version accepted"), null=True)
-    notice_accepted_at = models.DateTimeField(_("confidentiality notice accepted"), null=True, blank=True)
-    health_consent_at = models.DateTimeField(
-        _("consent to process health information"), null=True, blank=True
-    )
-    source = models.CharField(
-        _("source"), max_length=8, choices=RegistrationSource.choices, default=RegistrationSource.WEB
-    )
-    language = models.CharField(_("language"), max_length=8, blank=True)
-    field_labels = models.JSONField(_("labels of the form's own questions"), default=dict, blank=True)
-    # The answers to questions that ask about health, encrypted at rest (lms_forms.encryption).
-    sensitive_answers = EncryptedJSONField(_("answers about health (encrypted)"))
-    note = models.TextField(_("note"), blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    # Set when the retention period ran out and the personal data were deleted (lms_forms.retention).
-    anonymised_at = models.DateTimeField(_("personal data deleted"), null=True, blank=True, editable=False)
-
-    class Meta:
-        verbose_name = _("registration")
-        verbose_name_plural = _("registrations")
-        # Personal (health) data: seen, exported, imported and changed only by course administrators.
-        permissions = [("manage_participants", _("Can see, export, import and change participants"))]
-        ordering = ["submit_time", "pk"]
-        constraints = [
-            # One active registration per email and offering; a cancelled one may register again.
-            models.UniqueConstraint(
-                fields=["offering", "email"],
-                condition=~Q(status="cancelled"),
-                name="lms_one_active_registration_per_email",
-            )
-        ]
-        indexes = [models.Index(fields=["group", "status", "submit_time"], name="lms_registration_queue")]
-
-    def __str__(self):
-        return f"{self.name} ({self.get_status_display()})"
-
-    @property
-    def answers(self):
-        """Every answer to the editor's questions, the encrypted ones decrypted, in the form's order."""
-        answers = {**(self.form_data or {}), **(self.sensitive_answers or {})}
-        order = list(self.field_labels or {})
-        return dict(
-            sorted(answers.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
-        )
-
-    def answer(self, clean_name, default=""):
-        """One answer, from wherever it is kept."""
-        if clean_name in (self.sensitive_answers or {}):
-            return self.sensitive_answers[clean_name]
-        return (self.form_data or {}).get(clean_name, default)
-
-    def set_answers(self, answers, sensitive_names):
-        """Store `answers`, those to the questions named in `sensitive_names` encrypted."""
-        self.form_data, self.sensitive_answers, _moved = split_answers(answers, None, sensitive_names)
-
-    def get_data(self):
-        return {
-            **self.answers,
-            "submit_time": self.submit_time,
-            "name": self.name,
-            "email": self.email,
-            "phone": self.phone,
-            "group": self.group_name,
-            "status": self.get_status_display(),
-            "notice_version": self.notice_version,
-        }
-
-    @property
-    def holds_place(self):
-        return self.status in HOLDS_PLACE
-
-    def waiting_position(self):
-        """1 for the first on the group's waiting list; None when not waiting."""
-        if self.status != RegistrationStatus.WAITING:
-            return None
-        ahead = Registration.objects.filter(group_id=self.group_id, status=RegistrationStatus.WAITING).filter(
-            Q(submit_time__lt=self.submit_time) | Q(submit_time=self.submit_time, pk__lt=self.pk)
-        )
-        return ahead.count() + 1
-
-
-PARTICIPANTS_PERMISSION = "lms_forms.manage_participants"
-
-
-def can_manage_participants(user):
-    """Whether `user` may see, export, import and change participants (the permission on Registration)."""
-    return user.is_active and user.has_perm(PARTICIPANTS_PERMISSION)
-
-
-@receiver(page_published, sender=RegistrationFormPage)
-def keep_health_answers_encrypted(sender, instance, **kwargs):
-    """An editor who marks a question as asking about health (or unmarks it) moves its stored answers."""
-    resplit_registrations(Registration.objects.filter(page=instance), instance.sensitive_field_names())
+        return serve_offer(self, request, token)

@@ -11,6 +11,7 @@ right, but nothing in it says who the person was. The audit log records how many
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,13 +19,18 @@ from django.db import transaction
 from django.db.models import CharField, Max, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
+from django_tasks import task
 
 from lms_pages.models import GroupSession
 
-from . import audit
-from .models import Registration
+from .. import audit
+from ..models import Registration
 
 DEFAULT_RETENTION_DAYS = 90
+# The daily purge runs at this hour, Norwegian time.
+PURGE_HOUR = 3
+
+logger = logging.getLogger(__name__)
 
 
 def default_retention_days():
@@ -130,3 +136,38 @@ def purge_personal_data(now=None, dry_run=False):
     if not dry_run:
         audit.log_for_offerings(audit.PURGED, None, counts)
     return counts
+
+
+# The daily purge: each run schedules the next, at PURGE_HOUR Norwegian time, on a backend that can
+# run tasks later (the database queue in production); `manage.py purge_participant_data --schedule`
+# starts it once.
+
+
+def next_purge_time(now=None):
+    """The next PURGE_HOUR o'clock in Norwegian time after `now`, as an aware datetime."""
+    local = timezone.localtime(now or timezone.now())
+    run = local.replace(hour=PURGE_HOUR, minute=0, second=0, microsecond=0)
+    if run <= local:
+        run = timezone.make_aware(
+            datetime.datetime.combine(local.date() + datetime.timedelta(days=1), datetime.time(PURGE_HOUR))
+        )
+    return run
+
+
+def schedule_purge(now=None):
+    """Queue the next daily purge; returns its time, or None when the backend cannot run tasks later."""
+    if not purge_personal_data_daily.get_backend().supports_defer:
+        return None
+    run_after = next_purge_time(now)
+    purge_personal_data_daily.using(run_after=run_after).enqueue()
+    return run_after
+
+
+@task()
+def purge_personal_data_daily():
+    """Anonymise what is past its retention, then queue tomorrow's run."""
+    try:
+        counts = purge_personal_data()
+        logger.info("Personal data deleted past retention: %d registrations", sum(counts.values()))
+    finally:
+        schedule_purge()

@@ -29,7 +29,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from .resources import ParticipantResource, neutralise, questions_of
+from .columns import neutralise
+from .resources import ParticipantResource, questions_of
 
 # Registrations fetched from the database at a time.
 CHUNK_SIZE = 2000
@@ -101,9 +102,13 @@ def export_filename(offering=None, export_format="csv", date=None):
     return "-".join(part for part in parts if part) + "." + export_format.extension
 
 
-def participant_resource(queryset):
-    """A ParticipantResource with one column for each question asked of the registrations in `queryset`."""
-    return ParticipantResource(questions=questions_of(queryset.order_by().values("offering").distinct()))
+def participant_resource(queryset, export_format):
+    """A ParticipantResource with one column for each question asked of the registrations in `queryset`;
+    its values neutralised for spreadsheets, or (JSON) as stored."""
+    return ParticipantResource(
+        questions=questions_of(queryset.order_by().values("offering").distinct()),
+        for_spreadsheet=get_export_format(export_format).key != "json",
+    )
 
 
 class ParticipantRows:
@@ -112,9 +117,9 @@ class ParticipantRows:
     `count` is the number of rows handed out so far; `progress`, when given, is called with 1 for each.
     """
 
-    def __init__(self, queryset, resource=None, progress=None):
+    def __init__(self, queryset, export_format, resource=None, progress=None):
         self.queryset = queryset
-        self.resource = resource if resource is not None else participant_resource(queryset)
+        self.resource = resource if resource is not None else participant_resource(queryset, export_format)
         self.progress = progress
         self.count = 0
 
@@ -288,7 +293,7 @@ def iter_export(queryset, export_format, resource=None, progress=None):
     is read. `resource` defaults to participant_resource(queryset).
     """
     export_format = get_export_format(export_format)
-    rows = ParticipantRows(queryset, resource, progress)
+    rows = ParticipantRows(queryset, export_format, resource, progress)
     return _in_language(_pieces(rows, export_format), translation.get_language())
 
 
@@ -298,7 +303,7 @@ def write_export(queryset, export_format, stream, resource=None, progress=None):
     `progress`, when given, is called with 1 for each row (e.g. a tqdm bar's `update`).
     """
     export_format = get_export_format(export_format)
-    rows = ParticipantRows(queryset, resource, progress)
+    rows = ParticipantRows(queryset, export_format, resource, progress)
     if export_format.binary:
         write_xlsx(rows, stream)
     else:
@@ -317,7 +322,7 @@ def export_response(queryset, export_format, filename=None, resource=None):
     filename = filename or export_filename(None, export_format)
     if export_format.binary:
         response = FileResponse(
-            _xlsx_file(ParticipantRows(queryset, resource)),
+            _xlsx_file(ParticipantRows(queryset, export_format, resource)),
             as_attachment=True,
             filename=filename,
             content_type=export_format.content_type,

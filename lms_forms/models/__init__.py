@@ -1,0 +1,24 @@
+"""The registration app's models: the registration form page, its questions, and registrations."""
+
+from django.dispatch import receiver
+from wagtail.signals import page_published
+
+from ..encryption import resplit_registrations
+from ..permissions import can_manage_participants
+from .form_page import RegistrationFormField, RegistrationFormPage
+from .registration import Registration
+
+__all__ = ["Registration", "RegistrationFormField", "RegistrationFormPage"]
+
+
+@receiver(page_published, sender=RegistrationFormPage)
+def keep_health_answers_encrypted(sender, instance, revision=None, **kwargs):
+    """An editor who marks a question as asking about health moves its stored answers into the encrypted
+    column. Unmarking one moves them out only when the editor may see participants: otherwise a page
+    editor could turn health answers into plain text without ever being allowed to read them."""
+    user = getattr(revision, "user", None)
+    resplit_registrations(
+        Registration.objects.filter(page=instance),
+        instance.sensitive_field_names(),
+        may_decrypt=user is not None and can_manage_participants(user),
+    )

@@ -1,0 +1,1 @@
+"""The Participants area of the Wagtail admin (registered in wagtail_hooks)."""
