@@ -12,13 +12,14 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from wagtail.models import PageLogEntry
 
 from lms_forms.choices import RegistrationStatus
 from lms_forms.models import Registration
 from lms_forms.participants.imports import import_folder
 from lms_forms.services.locking import recount_places
 from lms_forms.tokens import CANCEL_SALT, make_token
-from lms_pages.models import GroupOccupancy
+from lms_pages.models import GroupOccupancy, OfferingGroup
 from tests.test_registration import form_data, make_offering
 
 CSRF_FAILURE = "CSRF"
@@ -158,7 +159,13 @@ def admin_posts(setup):
             name="edit",
             form_url=reverse("participants_modeladmin_edit", args=[kari.pk]),
             url=reverse("participants_modeladmin_edit", args=[kari.pk]),
-            data={"status": RegistrationStatus.NO_SHOW, "note": "Ringte og meldte fra."},
+            data={
+                "status": RegistrationStatus.NO_SHOW,
+                "note": "Ringte og meldte fra.",
+                "name": kari.name,
+                "email": kari.email,
+                "phone": kari.phone,
+            },
             took_effect=lambda: status_of(kari) == RegistrationStatus.NO_SHOW,
         ),
         types.SimpleNamespace(
@@ -170,17 +177,38 @@ def admin_posts(setup):
         ),
         types.SimpleNamespace(
             name="person (erase)",
-            form_url=reverse("participants_modeladmin_person") + "?email=kari@example.org",
+            form_url=reverse("participants_modeladmin_person"),
             url=reverse("participants_modeladmin_person"),
-            data={"email": "kari@example.org", "confirm": "erase"},
+            data={"email": "kari@example.org", "action": "erase-confirmed"},
             took_effect=lambda: Registration.objects.get(pk=kari.pk).anonymised_at is not None,
+        ),
+        types.SimpleNamespace(
+            name="resend",
+            form_url=reverse("participants_modeladmin_inspect", args=[kari.pk]),
+            url=reverse("participants_modeladmin_resend", args=[kari.pk]),
+            data={},
+            took_effect=lambda: PageLogEntry.objects.filter(action="lms_forms.participants.resend").exists(),
+        ),
+        types.SimpleNamespace(
+            name="add",
+            form_url=reverse("participants_modeladmin_add"),
+            url=reverse("participants_modeladmin_add"),
+            data={
+                "offering": setup.offering.pk,
+                "group": setup.group.pk,
+                "name": "Nina Lie",
+                "email": "nina@example.org",
+                "phone": "",
+                "status": "",
+            },
+            took_effect=lambda: Registration.objects.filter(email="nina@example.org").exists(),
         ),
     ]
 
 
 @pytest.mark.django_db
 class TestAdmin:
-    @pytest.mark.parametrize("index", range(4), ids=["bulk", "edit", "delete", "erase"])
+    @pytest.mark.parametrize("index", range(6), ids=["bulk", "edit", "delete", "erase", "resend", "add"])
     def test_participant_actions(self, admin_csrf_client, setup, index):
         endpoint = admin_posts(setup)[index]
         before = state()
@@ -192,6 +220,18 @@ class TestAdmin:
         response = admin_csrf_client.post(endpoint.url, {**endpoint.data, "csrfmiddlewaretoken": token})
         assert response.status_code in (200, 302), endpoint.name
         assert endpoint.took_effect(), endpoint.name
+
+    def test_move(self, admin_csrf_client, setup, catalogue):
+        other = OfferingGroup.objects.create(offering=setup.offering, name="Bergen", places=5)
+        url = reverse("participants_modeladmin_move", args=[setup.kari.pk])
+        data = {"group": other.pk}
+        assert_refused(admin_csrf_client.post(url, data))
+        assert Registration.objects.get(pk=setup.kari.pk).group_id == setup.group.pk
+        token = token_from(
+            admin_csrf_client, reverse("participants_modeladmin_inspect", args=[setup.kari.pk])
+        )
+        assert admin_csrf_client.post(url, {**data, "csrfmiddlewaretoken": token}).status_code == 302
+        assert Registration.objects.get(pk=setup.kari.pk).group_id == other.pk
 
     def test_import_upload(self, admin_csrf_client, setup):
         url = reverse("participants_modeladmin_import")
@@ -253,6 +293,9 @@ def test_every_participant_post_route_is_listed():
         "participants_modeladmin_delete",
         "participants_modeladmin_import",
         "participants_modeladmin_person",
+        "participants_modeladmin_resend",
+        "participants_modeladmin_add",
+        "participants_modeladmin_move",  # TestAdmin.test_move
     }
     # The others only answer GET (the list and its exports, the inspect view) or do not exist (create).
     get_only = {

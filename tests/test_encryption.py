@@ -85,12 +85,27 @@ class TestAtRest:
         assert registration.sensitive_answers == {"diagnose": DIAGNOSIS, "allergier": "nøtter"}
         assert registration.form_data == {}
 
-    def test_unmarking_it_moves_them_back(self, registered):
+    def test_unmarking_it_moves_them_back_when_a_course_administrator_publishes(
+        self, registered, course_admin
+    ):
         RegistrationFormField.objects.filter(clean_name="diagnose").update(asks_about_health=False)
-        registered.page.specific.save_revision().publish()
+        registered.page.specific.save_revision(user=course_admin).publish()
         registration = Registration.objects.get()
         assert registration.form_data == {"diagnose": DIAGNOSIS, "allergier": "nøtter"}
         assert registration.sensitive_answers == {}
+
+    @pytest.mark.parametrize("publisher", ["page_editor", None])
+    def test_unmarking_it_keeps_them_encrypted_for_anyone_else(self, registered, request, publisher):
+        """A page editor, who may not see participants, cannot turn health answers into plain text."""
+        user = request.getfixturevalue(publisher) if publisher else None
+        RegistrationFormField.objects.filter(clean_name="diagnose").update(asks_about_health=False)
+        # Published as the revision's author (the signal reads who made the change from the revision).
+        registered.page.specific.save_revision(user=user).publish()
+        registration = Registration.objects.get()
+        assert registration.form_data == {"allergier": "nøtter"}
+        assert registration.sensitive_answers == {"diagnose": DIAGNOSIS}
+        form_data, sensitive = stored_columns(registration)
+        assert DIAGNOSIS not in form_data
 
 
 @pytest.mark.django_db

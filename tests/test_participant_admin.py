@@ -208,22 +208,22 @@ class TestStatusChanges:
         assert Registration.objects.get(pk=setup.ola.pk).status == RegistrationStatus.PLACE
         assert counts(oslo) == (3, 0)
 
-    def test_cancelling_frees_places_and_the_waiting_person_can_be_given_one(
-        self, client, setup, course_admin
-    ):
+    def test_cancelling_offers_the_freed_place_to_the_first_waiting(self, client, setup, course_admin):
         oslo = setup.groups[0]
         client.force_login(course_admin)
         assert bulk(client, RegistrationStatus.CANCELLED, setup.kari).status_code == 302
-        assert counts(oslo) == (1, 1)
-        assert bulk(client, RegistrationStatus.PLACE, setup.ola).status_code == 302
-        assert counts(oslo) == (2, 0)
+        ola = Registration.objects.get(pk=setup.ola.pk)
+        assert ola.status == RegistrationStatus.OFFERED
+        assert ola.offer_expires_at is not None
+        assert counts(oslo) == (2, 0)  # the offered place is kept for Ola until the deadline
 
     @pytest.mark.parametrize(
         ("status", "oslo_counts"),
         [
-            (RegistrationStatus.WAITING, (1, 2)),
+            # Kari leaves her place: it is offered to Ola, who waited first; Kari is not offered it back.
+            (RegistrationStatus.WAITING, (2, 1)),
             (RegistrationStatus.ATTENDED, (2, 1)),
-            (RegistrationStatus.NO_SHOW, (1, 1)),
+            (RegistrationStatus.NO_SHOW, (2, 0)),
         ],
     )
     def test_each_bulk_action_keeps_the_counts_right(self, client, setup, course_admin, status, oslo_counts):
@@ -241,12 +241,19 @@ class TestStatusChanges:
     def test_editing_one_registration_changes_status_and_note(self, client, setup, course_admin):
         client.force_login(course_admin)
         url = reverse("participants_modeladmin_edit", args=[setup.ola.pk])
-        response = client.post(url, {"status": RegistrationStatus.PLACE, "note": "Ringt 12.1."})
+        contact = {"name": setup.ola.name, "email": setup.ola.email, "phone": setup.ola.phone}
+        response = client.post(url, {"status": RegistrationStatus.PLACE, "note": "Ringt 12.1.", **contact})
         assert response.status_code == 200  # the group is full: asks for confirmation
         assert Registration.objects.get(pk=setup.ola.pk).status == RegistrationStatus.WAITING
 
         response = client.post(
-            url, {"status": RegistrationStatus.PLACE, "note": "Ringt 12.1.", "confirm_over_capacity": "on"}
+            url,
+            {
+                "status": RegistrationStatus.PLACE,
+                "note": "Ringt 12.1.",
+                "confirm_over_capacity": "on",
+                **contact,
+            },
         )
         assert response.status_code == 302
         ola = Registration.objects.get(pk=setup.ola.pk)
@@ -258,7 +265,8 @@ class TestStatusChanges:
         response = client.post(reverse("participants_modeladmin_delete", args=[setup.kari.pk]))
         assert response.status_code == 302
         assert not Registration.objects.filter(pk=setup.kari.pk).exists()
-        assert counts(setup.groups[0]) == (1, 1)
+        assert Registration.objects.get(pk=setup.ola.pk).status == RegistrationStatus.OFFERED
+        assert counts(setup.groups[0]) == (2, 0)
 
 
 # Audit log

@@ -43,7 +43,7 @@ def audit_entries(action):
 @pytest.mark.django_db
 class TestFind:
     def test_finds_every_registration_with_the_address_in_any_case(self, admin, setup):
-        response = admin.get(PERSON, {"email": "KARI@example.org"})
+        response = admin.post(PERSON, {"email": "KARI@example.org"})
         assert response.status_code == 200
         page = text(response)
         assert "2 påmeldinger med kari@example.org" in page.lower()
@@ -55,7 +55,7 @@ class TestFind:
         }
 
     def test_a_bad_address_gets_a_message_and_finds_nothing(self, admin, setup):
-        response = admin.get(PERSON, {"email": "ikke-en-adresse"})
+        response = admin.post(PERSON, {"email": "ikke-en-adresse"})
         assert response.status_code == 200
         assert "gyldig e-postadresse" in text(response)
         assert not audit_entries(audit.VIEWED)
@@ -63,7 +63,7 @@ class TestFind:
     @pytest.mark.parametrize("method", ["get", "post"])
     def test_page_editors_are_refused(self, client, setup, page_editor, method):
         client.force_login(page_editor)
-        response = getattr(client, method)(PERSON, {"email": "kari@example.org", "confirm": "erase"})
+        response = getattr(client, method)(PERSON, {"email": "kari@example.org", "action": "erase-confirmed"})
         assert response.status_code in (302, 403)
         assert "Kari" not in response.content.decode()
         assert Registration.objects.filter(name="Kari Nordmann").count() == 2
@@ -72,7 +72,7 @@ class TestFind:
 @pytest.mark.django_db
 class TestExport:
     def test_json_holds_every_registration_and_its_answers(self, admin, setup):
-        response = admin.get(PERSON, {"email": "kari@example.org", "export": "json"})
+        response = admin.post(PERSON, {"email": "kari@example.org", "action": "export"})
         assert response.status_code == 200
         assert response["Content-Type"] == "application/json"
         assert "attachment" in response["Content-Disposition"]
@@ -86,7 +86,7 @@ class TestExport:
         assert records["Mestringstreff"]["status"] == "På venteliste"
 
     def test_the_export_is_audited_with_counts_only(self, admin, setup):
-        admin.get(PERSON, {"email": "kari@example.org", "export": "json"})
+        admin.post(PERSON, {"email": "kari@example.org", "action": "export"})
         entries = audit_entries(audit.SUBJECT_EXPORTED)
         assert [entry.data for entry in entries] == [{"rows": 1}, {"rows": 1}]
         for entry in entries:
@@ -96,14 +96,14 @@ class TestExport:
 @pytest.mark.django_db
 class TestErase:
     def test_the_first_post_asks_for_confirmation_and_changes_nothing(self, admin, setup):
-        response = admin.post(PERSON, {"email": "kari@example.org"})
+        response = admin.post(PERSON, {"email": "kari@example.org", "action": "erase"})
         assert response.status_code == 200
         assert "slettes for godt" in text(response)
         assert Registration.objects.filter(name="Kari Nordmann").count() == 2
 
     def test_erasing_cancels_deletes_the_data_and_frees_the_place(self, admin, setup):
         assert counts(setup.group) == (1, 0)
-        response = admin.post(PERSON, {"email": "kari@example.org", "confirm": "erase"})
+        response = admin.post(PERSON, {"email": "kari@example.org", "action": "erase-confirmed"})
         assert response.status_code == 302
         for registration in (setup.kari_place, setup.kari_waiting):
             registration.refresh_from_db()
@@ -120,8 +120,27 @@ class TestErase:
         entries = audit_entries(audit.ERASED)
         assert [entry.data for entry in entries] == [{"rows": 1}, {"rows": 1}]
         # Nothing is left to find.
-        assert "0 påmeldinger" in text(admin.get(PERSON, {"email": "kari@example.org"}))
+        assert "0 påmeldinger" in text(admin.post(PERSON, {"email": "kari@example.org"}))
 
     def test_erasing_is_post_only(self, admin, setup):
-        admin.get(PERSON, {"email": "kari@example.org", "confirm": "erase"})
+        admin.get(PERSON, {"email": "kari@example.org", "action": "erase-confirmed"})
         assert Registration.objects.filter(name="Kari Nordmann").count() == 2
+
+    def test_the_address_never_stands_in_a_url(self, admin, setup):
+        """A search by GET finds nothing and shows an empty form: the address must be POSTed."""
+        response = admin.get(PERSON, {"email": "kari@example.org"})
+        assert response.status_code == 200
+        assert "Hodepineskolen" not in text(response)
+        assert not audit_entries(audit.VIEWED)
+        page = text(admin.post(PERSON, {"email": "kari@example.org"}))
+        assert "kari@example.org" in page
+        assert "?email=" not in admin.post(PERSON, {"email": "kari@example.org"}).content.decode()
+
+    def test_a_place_freed_by_erasure_is_offered_to_the_waiting_list(self, admin, setup):
+        ola = add_registration(
+            setup, setup.group, "Ola Nordmann", "ola@example.org", RegistrationStatus.WAITING
+        )
+        admin.post(PERSON, {"email": "kari@example.org", "action": "erase-confirmed"})
+        ola.refresh_from_db()
+        assert ola.status == RegistrationStatus.OFFERED
+        assert counts(setup.group) == (1, 0)

@@ -61,7 +61,11 @@ def register(page, form, *, now=None):
             places = count_places([group])[group.pk] if group is not None else None
             # A second registration with the same email is refused by the database's unique constraint
             # (below); a refusal for want of places checks for it first, so the person hears the reason.
-            if group is None or has_room(group, places, people):
+            # Someone already waiting while there is room is a pair waiting for two places: a newcomer
+            # joins the list behind them rather than pass them.
+            if group is None or (
+                has_room(group, places, people) and not (places.waiting and current.waiting_list)
+            ):
                 status = RegistrationStatus.PLACE
             elif current.waiting_list:
                 status = RegistrationStatus.WAITING
