@@ -184,7 +184,7 @@ def test_json_is_an_array_of_objects_keyed_by_the_headings(setup, registrations)
 
 def test_an_empty_list_gives_the_headings_or_an_empty_array(setup):
     assert read_csv(export_bytes(queryset_of(setup), "csv")) == [
-        participant_resource(queryset_of(setup)).get_export_headers()
+        participant_resource(queryset_of(setup), "csv").get_export_headers()
     ]
     assert json.loads(export_bytes(queryset_of(setup), "json")) == []
     _sheet, rows = read_xlsx(export_bytes(queryset_of(setup), "xlsx"))
@@ -259,7 +259,8 @@ def test_xlsx_never_writes_a_formula_even_for_a_value_the_resource_leaves_alone(
     row = rows[1]
     headings = values_of(rows[0])
     assert row[headings.index("Navn")].value == "'=1+1"
-    assert row[headings.index("Diagnose")].value == "'=1+1"
+    # A real leading apostrophe gets one more, so that the value reads back as it is.
+    assert row[headings.index("Diagnose")].value == "''=1+1"
     assert row[TYPED_COLUMNS - 1].value == "#N/A"
     assert {cell.data_type for cell in row} <= {"s", "n"}
 
@@ -339,7 +340,7 @@ def test_an_xlsx_response_is_a_file_download(setup, registrations):
 
 
 def test_a_response_takes_the_resource_it_is_given(setup, registrations):
-    resource = participant_resource(Registration.objects.none())  # no questions
+    resource = participant_resource(Registration.objects.none(), "json")  # no questions
     response = export_response(queryset_of(setup), "json", "liste.json", resource=resource)
     assert "Diagnose" not in json.loads(b"".join(response.streaming_content))[0]
 

@@ -313,9 +313,16 @@ class TestPlaces:
         assert [statuses[f"{x}@example.org"] for x in "abcd"] == ["waiting", "no_show", "attended", "waiting"]
         assert counts(setup.bergen) == (1, 2)
 
-    def test_an_explicit_place_beyond_capacity_is_stored_with_a_warning(self, setup):
+    def test_an_explicit_place_beyond_capacity_stops_the_import_unless_confirmed(self, setup):
         rows = [[f"P{n}", f"p{n}@example.org", "", "", "Oslo", "Har plass", ""] for n in range(2)]
         report = run(setup, csv_upload(rows))
+        assert not report.committed and report.over_capacity
+        assert not Registration.objects.filter(email__startswith="p").exists()
+        assert any("Oslo" in str(warning) for warning in report.warnings)
+
+        report = import_participants(
+            setup.offering, read_participant_file(csv_upload(rows)), allow_over_capacity=True
+        )
         assert report.committed
         assert counts(setup.oslo) == (3, 0)
         assert any("Oslo" in str(warning) for warning in report.warnings)

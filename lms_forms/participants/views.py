@@ -129,7 +129,10 @@ class ParticipantForm(WagtailAdminModelForm):
         return self.cleaned_data["email"].strip().lower()
 
     def clean_phone(self):
-        return normalise_phone(self.cleaned_data.get("phone", ""))
+        phone = self.cleaned_data.get("phone", "")
+        if phone == self.instance.phone:
+            return phone  # as stored (e.g. imported long ago): a note can be written without fixing it
+        return normalise_phone(phone)
 
 
 class ParticipantEditView(EditView):

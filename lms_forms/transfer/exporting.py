@@ -124,7 +124,8 @@ class ParticipantRows:
         self.count = 0
 
     def headers(self):
-        return self.resource.get_export_headers()
+        # An editor's question may be labelled like a formula, too.
+        return [self.resource.written(heading) for heading in self.resource.get_export_headers()]
 
     def __iter__(self):
         for registration in self._registrations():
@@ -201,13 +202,19 @@ def _sheet_title():
     return title or "Sheet1"
 
 
+def _xml_text(value):
+    """Text as XML can hold it. The characters it cannot are dropped; when that leaves text that starts
+    like a formula, it is neutralised (the resource has already neutralised what it was given)."""
+    text = str(value)
+    kept = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return neutralise(kept) if kept != text else kept
+
+
 def _xlsx_cell(sheet, value, font=None):
     if value is None or isinstance(value, bool | int | float | Decimal):
         cell = WriteOnlyCell(sheet, value=value)
     else:
-        # Characters XML cannot hold are dropped; what is left is neutralised again, in case the
-        # dropped character was all that kept it from starting like a formula.
-        text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+        text = _xml_text(value)
         cell = WriteOnlyCell(sheet, value=text or None)  # no text: an empty cell
         if text:
             # Always a string: openpyxl would otherwise store text starting with "=" as a formula and
@@ -238,7 +245,7 @@ def _xlsx_value(sheet, value):
     """
     if value is None or isinstance(value, bool | int | float | Decimal):
         return value
-    text = neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    text = _xml_text(value)
     if not text:
         return None
     return _xlsx_cell(sheet, text) if text in ERROR_CODES else text

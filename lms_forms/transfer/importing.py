@@ -157,7 +157,11 @@ def import_participants(
         if dry_run or report.errors:
             transaction.set_rollback(True)
         else:
-            offer_freed_places(groups, recount(groups))
+            # Places the list freed (someone with a place now cancelled or waiting) go to the waiting
+            # list; a list that puts people on the waiting list beside free places is the administrator's.
+            counts = recount(groups)
+            freed = [group for group in groups if counts[group.pk].taken < resource.holding_before[group.pk]]
+            offer_freed_places(freed, counts)
             report.committed = True
     if report.committed:
         audit.log_for_offerings(
