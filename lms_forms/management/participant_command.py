@@ -1,5 +1,8 @@
 """What the participant commands share: finding the offering, and a progress bar on standard error."""
 
+import argparse
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -22,6 +25,20 @@ class _Unterminated:
 
 
 class ParticipantCommand(BaseCommand):
+    def add_language_and_progress_arguments(self, parser, *, language_help):
+        parser.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help=language_help,
+        )
+        parser.add_argument(
+            "--progress",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Show a progress bar on standard error (default: when it is a terminal).",
+        )
+
     def find_offering(self, value):
         """The offering with this page id or, failing that, this slug; refuses a slug shared by several.
 

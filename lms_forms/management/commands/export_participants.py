@@ -5,12 +5,10 @@ renamed into place when it is complete: an export that fails leaves no file behi
 standard output when no file is named.
 """
 
-import argparse
 import os
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -49,17 +47,8 @@ class Command(ParticipantCommand):
             default=STDOUT,
             help="The file to write; standard output when left out or '-' (not for xlsx).",
         )
-        parser.add_argument(
-            "--language",
-            default=settings.LANGUAGE_CODE,
-            choices=[code for code, _name in settings.LANGUAGES],
-            help="The language of the headings and statuses (default: %(default)s).",
-        )
-        parser.add_argument(
-            "--progress",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help="Show a progress bar on standard error (default: when it is a terminal).",
+        self.add_language_and_progress_arguments(
+            parser, language_help="The language of the headings and statuses (default: %(default)s)."
         )
 
     def handle(self, *args, offering, export_format, output, language, progress, **options):

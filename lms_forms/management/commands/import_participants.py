@@ -5,11 +5,9 @@ would happen and stores nothing. Any error in any row stores nothing and ends wi
 status; the errors are listed with their row, column and value.
 """
 
-import argparse
 import math
 from pathlib import Path
 
-from django.conf import settings
 from django.core.files import File
 from django.core.management.base import CommandError
 from django.utils import translation
@@ -53,17 +51,9 @@ class Command(ParticipantCommand):
                 "number raises the file size limit (LMS_IMPORT_MAX_BYTES) in proportion."
             ),
         )
-        parser.add_argument(
-            "--language",
-            default=settings.LANGUAGE_CODE,
-            choices=[code for code, _name in settings.LANGUAGES],
-            help="The language of the messages (default: %(default)s). Headings may be in any of them.",
-        )
-        parser.add_argument(
-            "--progress",
-            action=argparse.BooleanOptionalAction,
-            default=None,
-            help="Show a progress bar on standard error (default: when it is a terminal).",
+        self.add_language_and_progress_arguments(
+            parser,
+            language_help="The language of the messages (default: %(default)s). Headings may be in any of them.",
         )
 
     def handle(
