@@ -8,7 +8,7 @@ from wagtail.contrib.forms.models import FormMixin
 
 from lms_pages.models import RegistrationState
 
-from .choices import ENDED, EmailState, RegistrationStatus
+from .choices import ENDED, RegistrationStatus
 from .models import Registration
 from .services.registration import refusal_message
 from .services.waiting_list import OfferNotOpen, accept_offer, cancel, decline_offer
@@ -71,8 +71,6 @@ def serve_confirmation(page, request, token):
         waiting_position=registration.waiting_position(),
         cancel_path=page.url
         + page.reverse_subpage("cancel", kwargs={"token": make_token(registration, CANCEL_SALT)}),
-        email_sent=registration.email_state == EmailState.SENT,
-        email_failed=registration.email_state == EmailState.FAILED,
     )
 
 
