@@ -16,23 +16,22 @@ PostgreSQL database named in the URL is dropped if it exists, created, and dropp
 through the server's "postgres" maintenance database.
 """
 
-import argparse
 import datetime
 import gc
-import os
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from random import Random
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The project folder on sys.path, for the shared harness (and, after set-up, Django's apps).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks import harness  # noqa: E402
 
 # Query budgets per page; None means the page is only measured.
 CATALOGUE_QUERY_TARGET = 12
@@ -108,7 +107,7 @@ PARAGRAPH = (
 
 
 @dataclass
-class Measurement:
+class Measurement(harness.Latencies):
     page: str
     url: str
     target: int | None
@@ -124,16 +123,6 @@ class Measurement:
         return self.statuses == {200}
 
     @property
-    def median(self):
-        return statistics.median(self.times_ms)
-
-    @property
-    def p95(self):
-        if len(self.times_ms) < 2:
-            return self.times_ms[0]
-        return statistics.quantiles(self.times_ms, n=20, method="inclusive")[-1]
-
-    @property
     def queries(self):
         low, high = min(self.query_counts), max(self.query_counts)
         return str(high) if low == high else f"{low}-{high}"
@@ -146,11 +135,10 @@ class Measurement:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description="Measure render time and query count of the catalogue and offering pages "
-        "on a seeded throw-away database.",
-        epilog="Timings are informative only: the exit status is non-zero only when a page "
-        "does not answer 200.",
+    parser = harness.argument_parser(
+        "Measure render time and query count of the catalogue and offering pages on a seeded throw-away "
+        "database.",
+        fails_when="a page does not answer 200",
     )
     parser.add_argument(
         "--sizes",
@@ -166,100 +154,17 @@ def parse_args(argv=None):
     parser.add_argument(
         "--warmups", type=int, default=3, metavar="N", help="untimed requests first (default: 3)"
     )
-    parser.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/lms_bench; that database is dropped, "
-        "created and dropped again (default: a temporary SQLite file)",
-    )
-    parser.add_argument(
-        "--settings",
-        default="lms_site.settings.test",
-        help="settings module (default: lms_site.settings.test)",
-    )
+    harness.add_database_url_argument(parser, "lms_bench")
+    harness.add_settings_argument(parser)
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the generated offerings")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one request per page")
-    parser.add_argument(
-        "--keep-database", action="store_true", help="do not drop the PostgreSQL database at the end"
-    )
+    harness.add_keep_database_argument(parser)
     args = parser.parse_args(argv)
     if any(size < 1 for size in args.sizes) or args.requests < 1 or args.warmups < 0:
         parser.error("sizes and --requests must be at least 1, --warmups at least 0")
-    if args.database_url and urlsplit(args.database_url).scheme not in ("postgres", "postgresql", "pgsql"):
-        parser.error("--database-url must be a PostgreSQL URL; SQLite is the default (a temporary file)")
+    harness.check_database_url(parser, args)
     args.sizes = sorted(set(args.sizes))
     return args
-
-
-# Database and Django set-up
-
-
-def _maintenance_url(database_url):
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise SystemExit("The database URL must name a database, e.g. .../lms_bench")
-    scheme = "postgresql" if parts.scheme in ("postgres", "pgsql") else parts.scheme
-    return urlunsplit((scheme, parts.netloc, "/postgres", parts.query, "")), name
-
-
-def _postgres_admin(database_url, statement):
-    import psycopg
-    from psycopg import sql
-
-    url, name = _maintenance_url(database_url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(sql.SQL(statement).format(sql.Identifier(name)))
-
-
-@contextmanager
-def throwaway_database(args):
-    """Point DATABASE_URL at a database that exists only for this run, and remove it afterwards."""
-    if args.database_url:
-        _postgres_admin(args.database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        _postgres_admin(args.database_url, "CREATE DATABASE {}")
-        os.environ["DATABASE_URL"] = args.database_url
-        try:
-            yield _maintenance_url(args.database_url)[1]
-        finally:
-            _close_connections()
-            if not args.keep_database:
-                _postgres_admin(args.database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
-    else:
-        with tempfile.TemporaryDirectory(prefix="lms-bench-") as directory:
-            path = Path(directory) / "bench.sqlite3"
-            os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-            try:
-                yield str(path)
-            finally:
-                _close_connections()
-
-
-def _close_connections():
-    if "django.db" in sys.modules:
-        from django.db import connections
-
-        connections.close_all()
-
-
-def setup_django(settings_module, expected_name):
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    if str(PROJECT_DIR) not in sys.path:
-        sys.path.insert(0, str(PROJECT_DIR))
-    import django
-    from django.conf import settings
-
-    # A settings module that ignores DATABASE_URL must not get its real database migrated and seeded.
-    name = str(settings.DATABASES["default"]["NAME"])
-    if name != expected_name:
-        raise SystemExit(
-            f"{settings_module} does not read DATABASE_URL (database {name!r}); refusing to seed it."
-        )
-    django.setup()
-
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 # Seeding
@@ -677,26 +582,6 @@ def _query_dict(data):
     return query
 
 
-def database_label():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
-def analyze_if_postgres():
-    """PostgreSQL plans from statistics; autovacuum would have gathered them on a real site."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-
-
 def print_table(database, size, results, note, args):
     baseline = results[0].median
     header = (
@@ -726,21 +611,8 @@ def print_table(database, size, results, note, args):
         )
         for result in results
     ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    left = {0, 3}
-
-    def line(cells):
-        aligned = (
-            cell.ljust(width) if column in left else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        )
-        return "  ".join(aligned)
-
     print(f"\n{database} · {size} offerings · {args.requests} requests after {args.warmups} warm-ups")
-    print(line(header))
-    print("  ".join("-" * w for w in widths))
-    for row in rows:
-        print(line(row))
+    harness.print_columns(header, rows, left={0, 3})
     print(f"({note})")
     print("(SQL ms: median time per request spent executing queries, timed around each cursor execute)")
     print("(1st request: each page's first, on a cache emptied after seeding; pages are requested in turn)")
@@ -765,19 +637,19 @@ def print_growth(database, measured):
 def main(argv=None):
     args = parse_args(argv)
     failed = False
-    with throwaway_database(args) as name:
+    with harness.throwaway_database(args) as name:
         started = time.perf_counter()
-        setup_django(args.settings, name)
+        harness.setup_django(args.settings, name)
         seeder = CatalogueSeeder(args.seed)
         seeder.create_site()
-        database = database_label()
+        database = harness.database_label()
         print(f"{database}: migrated and created the site in {time.perf_counter() - started:.1f} s")
         measured = []
         for size in args.sizes:
             started = time.perf_counter()
             seeder.grow_to(size)
             seeder.check_tree(size)
-            analyze_if_postgres()
+            harness.analyze_if_postgres()
             print(f"Seeded and checked {size} offerings in {time.perf_counter() - started:.1f} s")
             results, note = measure_size(seeder, size, args)
             print_table(database, size, results, note, args)
@@ -785,10 +657,7 @@ def main(argv=None):
             measured.append((size, results))
         if len(measured) > 1:
             print_growth(database, measured)
-    if failed:
-        sys.stdout.flush()
-        print("\nA page did not answer 200 (marked [HTTP ...] above).", file=sys.stderr)
-    return 1 if failed else 0
+    return harness.exit_status(failed, "A page did not answer 200 (marked [HTTP ...] above).")
 
 
 if __name__ == "__main__":

@@ -66,13 +66,15 @@ import tempfile
 import threading
 import time
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from random import Random
-from urllib.parse import urlsplit, urlunsplit
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The project folder on sys.path, for the shared harness (and, after set-up, Django's apps).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks import harness  # noqa: E402
+
 DEFAULT_SIZES = (10_000, 100_000)
 # The default resource is run at sizes above this only with --baseline-large.
 BASELINE_SMALL_LIMIT = 10_000
@@ -98,7 +100,6 @@ CASE_LABELS = {
 }
 
 GROUPS = ("Oslo", "Bergen", "Trondheim", "Tromsø")
-QUESTION_LABEL = "Diagnose"
 # The export's columns that the file has, by ParticipantResource's field keys; the question comes last.
 FILE_COLUMNS = ("name", "email", "phone", "birth_date", "group", "status", "note")
 STATUS_WEIGHTS = {"place": 80, "waiting": 8, "attended": 7, "cancelled": 3, "no_show": 2}
@@ -179,10 +180,10 @@ class CaseResult:
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description="Measure time and peak memory of participant imports (ours, and a default "
-        "django-import-export resource without bulk mode) and exports, on a throw-away database.",
-        epilog="Timings are informative only: the exit status is non-zero only when a case fails.",
+    parser = harness.argument_parser(
+        "Measure time and peak memory of participant imports (ours, and a default django-import-export "
+        "resource without bulk mode) and exports, on a throw-away database.",
+        fails_when="a case fails",
     )
     parser.add_argument(
         "--sizes",
@@ -191,12 +192,7 @@ def parse_args(argv=None):
         help="rows per imported file, comma-separated; the largest is also the size of the export "
         "(default: 10000,100000)",
     )
-    parser.add_argument(
-        "--database-url",
-        metavar="URL",
-        help="a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/lms_bench_participants; that database "
-        "is dropped, created and dropped again (default: a temporary SQLite file)",
-    )
+    harness.add_database_url_argument(parser, "lms_bench_participants")
     parser.add_argument(
         "--baseline-large",
         action="store_true",
@@ -209,20 +205,14 @@ def parse_args(argv=None):
         action="store_false",
         help=f"run the default resource only at sizes up to {BASELINE_SMALL_LIMIT:,} rows (the default)",
     )
-    parser.add_argument(
-        "--keep-database", action="store_true", help="do not drop the PostgreSQL database at the end"
-    )
+    harness.add_keep_database_argument(parser)
     parser.add_argument(
         "--profile",
         action="store_true",
         help="afterwards, run our import and the exports at the smallest size under cProfile and print "
         "where their time goes",
     )
-    parser.add_argument(
-        "--settings",
-        default="lms_site.settings.test",
-        help="settings module (default: lms_site.settings.test)",
-    )
+    harness.add_settings_argument(parser)
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the generated people")
     parser.set_defaults(baseline_large=False)
     # Internal: run one case in this process (the parent starts a child process per case).
@@ -235,150 +225,13 @@ def parse_args(argv=None):
         parser.error("--sizes must be whole numbers separated by commas, e.g. 10000,100000")
     if not args.sizes or args.sizes[0] < 1:
         parser.error("--sizes must name at least one size, each at least 1")
-    if args.database_url and urlsplit(args.database_url).scheme not in ("postgres", "postgresql", "pgsql"):
-        parser.error("--database-url must be a PostgreSQL URL; SQLite is the default (a temporary file)")
+    harness.check_database_url(parser, args)
     if args.case and not args.work_dir:
         parser.error("--case needs --work-dir")
     return args
 
 
-# Database and Django set-up
-
-
-def _maintenance_url(database_url):
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise SystemExit("The database URL must name a database, e.g. .../lms_bench_participants")
-    scheme = "postgresql" if parts.scheme in ("postgres", "pgsql") else parts.scheme
-    return urlunsplit((scheme, parts.netloc, "/postgres", parts.query, "")), name
-
-
-def _postgres_admin(database_url, statement):
-    import psycopg
-    from psycopg import sql
-
-    url, name = _maintenance_url(database_url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(sql.SQL(statement).format(sql.Identifier(name)))
-
-
-@contextmanager
-def throwaway_database(args, directory):
-    """Point DATABASE_URL at a database that exists only for this run, and remove it afterwards."""
-    if args.database_url:
-        _postgres_admin(args.database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
-        _postgres_admin(args.database_url, "CREATE DATABASE {}")
-        os.environ["DATABASE_URL"] = args.database_url
-        try:
-            yield _maintenance_url(args.database_url)[1]
-        finally:
-            _close_connections()
-            if not args.keep_database:
-                _postgres_admin(args.database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
-    else:
-        path = Path(directory) / "bench.sqlite3"
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-        try:
-            yield str(path)
-        finally:
-            _close_connections()
-
-
-def _close_connections():
-    if "django.db" in sys.modules:
-        from django.db import connections
-
-        connections.close_all()
-
-
-def setup_django(settings_module, expected_name, migrate):
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    if str(PROJECT_DIR) not in sys.path:
-        sys.path.insert(0, str(PROJECT_DIR))
-    import django
-    from django.conf import settings
-
-    # A settings module that ignores DATABASE_URL must not get its real database migrated and seeded.
-    name = str(settings.DATABASES["default"]["NAME"])
-    if name != expected_name:
-        raise SystemExit(
-            f"{settings_module} does not read DATABASE_URL (database {name!r}); refusing to seed it."
-        )
-    django.setup()
-    if migrate:
-        from django.core.management import call_command
-
-        call_command("migrate", interactive=False, verbosity=0)
-
-
-def database_label():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]}"
-
-
 # Seeding (in the parent process)
-
-
-def seed_offering():
-    """The catalogue, the offering with its groups and notice, its registration form and its question."""
-    from wagtail.models import Site
-
-    from lms_forms.models import RegistrationFormField, RegistrationFormPage
-    from lms_pages.models import CataloguePage, ConfidentialityNoticePage, OfferingGroup, OfferingPage
-
-    home = Site.objects.get(is_default_site=True).root_page
-    catalogue = home.add_child(instance=CataloguePage(title="Kurs og tilbud", slug="kurs"))
-    offering = catalogue.add_child(
-        instance=OfferingPage(
-            title="Hodepineskolen",
-            slug="hodepineskolen",
-            kind="course",
-            introduction="Et kurs for deg som vil lære å mestre hodepine.",
-            format="on_site",
-            status="open",
-            price_type="free",
-            registration_method="form",
-        )
-    )
-    groups = [
-        OfferingGroup.objects.create(offering=offering, name=name, sort_order=index, places=None)
-        for index, name in enumerate(GROUPS)
-    ]
-    notice = offering.add_child(
-        instance=ConfidentialityNoticePage(
-            title="Taushetserklæring",
-            slug="taushetserklaering",
-            body="<p>Det som blir sagt i gruppa, blir i gruppa.</p>",
-        )
-    )
-    OfferingPage.objects.filter(pk=offering.pk).update(confidentiality_notice=notice)
-    offering.refresh_from_db()
-    form_page = offering.add_child(
-        instance=RegistrationFormPage(
-            title="Påmelding",
-            slug="pamelding",
-            to_address="kurs@example.org",
-            from_address="noreply@example.org",
-            subject="Ny påmelding",
-            age_check="birth_date",
-        )
-    )
-    question = RegistrationFormField.objects.create(
-        page=form_page,
-        sort_order=0,
-        label=QUESTION_LABEL,
-        field_type="multiline",
-        asks_about_health=True,
-        required=False,
-    )
-    return offering, form_page, groups, question
 
 
 def generate_registrations(count, seed, offering, form_page, groups, question):
@@ -453,7 +306,7 @@ def write_participant_csv(path, registrations, question):
 
 def reset_registrations(offering_id):
     """Delete every registration and set the groups' counts to zero; reclaim the space."""
-    from django.db import connection, transaction
+    from django.db import connection
 
     from lms_forms.models import Registration
     from lms_forms.services.locking import recount_places
@@ -461,15 +314,14 @@ def reset_registrations(offering_id):
 
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(Registration._meta.db_table)}")  # noqa: S608
-    with transaction.atomic():
-        recount_places(OfferingGroup.objects.filter(offering_id=offering_id).values_list("pk", flat=True))
+    recount_places(OfferingGroup.objects.filter(offering_id=offering_id).values_list("pk", flat=True))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "VACUUM")
 
 
 def store_registrations(registrations, offering_id):
     """Store registrations in bulk (for the exports) and count the groups' places."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from lms_forms.models import Registration
     from lms_forms.services.locking import recount_places
@@ -478,9 +330,7 @@ def store_registrations(registrations, offering_id):
     with transaction.atomic():
         Registration.objects.bulk_create(registrations, batch_size=2000)
         recount_places(OfferingGroup.objects.filter(offering_id=offering_id).values_list("pk", flat=True))
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    harness.analyze_if_postgres()
 
 
 # The cases (each in a child process)
@@ -677,7 +527,7 @@ def run_case(args):
     kind, rows = args.case.split(":")
     rows = int(rows)
     result = CaseResult(kind, rows, context["database"])
-    setup_django(args.settings, context["database_name"], migrate=False)
+    harness.setup_django(args.settings, context["database_name"], migrate=False)
     counter = RowCounter()
     heartbeat = Heartbeat(result.label, rows, counter)
     result.start_mb = peak_mb()
@@ -713,7 +563,7 @@ def run_case(args):
     result.problem = "\n".join(problems)
     name = f"result-{kind}-{rows}{'-profile' if args.profile else ''}.json"
     (work_dir / name).write_text(json.dumps(result.__dict__))
-    _close_connections()
+    harness.close_connections()
     return 0 if result.ok else 1
 
 
@@ -754,21 +604,8 @@ def print_table(results):
         )
         for result in results
     ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    left = {0, 1, 6, 7}
-
-    def line(cells):
-        aligned = (
-            cell.ljust(width) if column in left else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        )
-        return "  ".join(aligned).rstrip()
-
     print()
-    print(line(header))
-    print("  ".join("-" * width for width in widths))
-    for row in rows:
-        print(line(row))
+    harness.print_columns(header, rows, left={0, 1, 6, 7})
 
 
 def print_notes(results, skipped):
@@ -793,11 +630,11 @@ def main(argv=None):
     work_dir = Path(tempfile.mkdtemp(prefix="lms-bench-participants-"))
     results, skipped = [], []
     try:
-        with throwaway_database(args, work_dir) as name:
+        with harness.throwaway_database(args, work_dir, example="lms_bench_participants") as name:
             started = time.perf_counter()
-            setup_django(args.settings, name, migrate=True)
-            offering, form_page, groups, question = seed_offering()
-            database = database_label()
+            harness.setup_django(args.settings, name, migrate=True)
+            offering, form_page, groups, question = harness.seed_offering(GROUPS)
+            database = harness.database_label()
             print(f"{database}: migrated and seeded the offering in {time.perf_counter() - started:.1f} s")
             files = {}
             for rows in args.sizes:
@@ -824,7 +661,7 @@ def main(argv=None):
 
             def spawn(kind, rows, profile=False):
                 reset_registrations(offering.pk)
-                _close_connections()
+                harness.close_connections()
                 return spawn_case(args, work_dir, kind, rows, profile)
 
             print("\nEach case in a child process of its own:")
@@ -844,7 +681,7 @@ def main(argv=None):
             store_registrations(
                 generate_registrations(largest, args.seed, offering, form_page, groups, question), offering.pk
             )
-            _close_connections()
+            harness.close_connections()
             print(
                 f"  stored {largest:,} registrations for the exports in {time.perf_counter() - started:.1f} s"
             )
@@ -861,16 +698,13 @@ def main(argv=None):
                     generate_registrations(smallest, args.seed, offering, form_page, groups, question),
                     offering.pk,
                 )
-                _close_connections()
+                harness.close_connections()
                 for kind in ("export-csv", "export-xlsx"):
                     results.append(spawn_case(args, work_dir, kind, smallest, profile=True))
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
     failed = [result for result in results if not result.ok]
-    if failed:
-        sys.stdout.flush()
-        print("\nA case failed (see above).", file=sys.stderr)
-    return 1 if failed else 0
+    return harness.exit_status(failed, "A case failed (see above).")
 
 
 if __name__ == "__main__":

@@ -40,12 +40,10 @@ The database named in --database-url is dropped if it exists, created, and dropp
 through the server's "postgres" maintenance database. Needs gunicorn (in the dev extras).
 """
 
-import argparse
 import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,9 +54,13 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+# The project folder on sys.path, for the shared harness (and, after set-up, Django's apps).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.benchmarks import harness  # noqa: E402
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/lms_bench_reg"
 TARGET_RATIO = 1.5
 SETTINGS_MODULE = "lms_bench_registration_settings"
@@ -136,7 +138,7 @@ class FormTarget:
 
 
 @dataclass
-class Result:
+class Result(harness.Latencies):
     target: FormTarget
     times_ms: list = field(default_factory=list)
     wall_seconds: float = 0.0
@@ -153,26 +155,15 @@ class Result:
         return self.sent / self.wall_seconds if self.wall_seconds else 0.0
 
     @property
-    def median(self):
-        return statistics.median(self.times_ms)
-
-    @property
-    def p95(self):
-        if len(self.times_ms) < 2:
-            return self.times_ms[0]
-        return statistics.quantiles(self.times_ms, n=20, method="inclusive")[-1]
-
-    @property
     def error_count(self):
         return sum(self.errors.values())
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description="Measure registration POST throughput through gunicorn on PostgreSQL, beside a "
-        "plain Wagtail form page.",
-        epilog="Timings are informative only: the exit status is non-zero only when a submission fails "
-        "or a stored row is missing.",
+    parser = harness.argument_parser(
+        "Measure registration POST throughput through gunicorn on PostgreSQL, beside a plain Wagtail form "
+        "page.",
+        fails_when="a submission fails or a stored row is missing",
     )
     parser.add_argument(
         "--requests", type=int, default=500, metavar="N", help="timed POSTs per form (default: 500)"
@@ -191,12 +182,7 @@ def parse_args(argv=None):
         metavar="R",
         help="alternating rounds the timed POSTs are split into (default: 4)",
     )
-    parser.add_argument(
-        "--database-url",
-        default=DEFAULT_DATABASE_URL,
-        metavar="URL",
-        help=f"a PostgreSQL URL; that database is dropped, created and dropped again (default: {DEFAULT_DATABASE_URL})",
-    )
+    harness.add_database_url_argument(parser, "lms_bench_reg", default=DEFAULT_DATABASE_URL)
     parser.add_argument(
         "--emails",
         choices=sorted(TASK_BACKENDS),
@@ -204,52 +190,18 @@ def parse_args(argv=None):
         help="sent: the registration's emails run in the request (django-tasks' immediate backend, as in "
         "the demo); queued: they are only queued, for a worker to send, as in production (default: sent)",
     )
-    parser.add_argument("--keep-database", action="store_true", help="do not drop the database at the end")
+    harness.add_keep_database_argument(parser, "the database")
     args = parser.parse_args(argv)
     if min(args.requests, args.concurrency, args.workers, args.rounds) < 1 or args.warmups < 0:
         parser.error(
             "--requests, --concurrency, --workers and --rounds must be at least 1, --warmups at least 0"
         )
-    if urlsplit(args.database_url).scheme not in ("postgres", "postgresql", "pgsql"):
-        parser.error("--database-url must be a PostgreSQL URL")
+    harness.check_database_url(parser, args, sqlite=False)
     args.rounds = min(args.rounds, args.requests)
     return args
 
 
-# Database, settings and Django set-up
-
-
-def _maintenance_url(database_url):
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    if not name:
-        raise SystemExit("The database URL must name a database, e.g. .../lms_bench_reg")
-    scheme = "postgresql" if parts.scheme in ("postgres", "pgsql") else parts.scheme
-    return urlunsplit((scheme, parts.netloc, "/postgres", parts.query, "")), name
-
-
-def _postgres_admin(database_url, statement):
-    import psycopg
-    from psycopg import sql
-
-    url, name = _maintenance_url(database_url)
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(sql.SQL(statement).format(sql.Identifier(name)))
-
-
-@contextmanager
-def throwaway_database(args):
-    _postgres_admin(args.database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
-    _postgres_admin(args.database_url, "CREATE DATABASE {}")
-    try:
-        yield _maintenance_url(args.database_url)[1]
-    finally:
-        if "django.db" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if not args.keep_database:
-            _postgres_admin(args.database_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)")
+# Settings
 
 
 def write_support_modules(directory, emails):
@@ -269,26 +221,6 @@ def write_support_modules(directory, emails):
     (templates / "form_page_landing.html").write_text(PLAIN_LANDING_TEMPLATE)
 
 
-def setup_django(support_dir, database_url, expected_name):
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
-    for path in (str(PROJECT_DIR), str(support_dir)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
-    import django
-    from django.conf import settings
-
-    name = str(settings.DATABASES["default"]["NAME"])
-    if name != expected_name:
-        raise SystemExit(f"The settings do not read DATABASE_URL (database {name!r}); refusing to seed it.")
-    django.setup()
-
-    from django.core.management import call_command
-
-    call_command("makemigrations", PLAIN_APP, interactive=False, verbosity=0)
-    call_command("migrate", interactive=False, verbosity=0)
-
-
 # Seeding
 
 
@@ -299,60 +231,10 @@ def seed(base_url):
     from django.utils import timezone
     from wagtail.models import Site
 
-    from lms_forms.models import RegistrationFormField, RegistrationFormPage
-    from lms_pages.models import (
-        CataloguePage,
-        ConfidentialityNoticePage,
-        GroupSession,
-        OfferingGroup,
-        OfferingPage,
-    )
+    from lms_pages.models import GroupSession
 
-    site = Site.objects.get(is_default_site=True)
-    home = site.root_page
-    catalogue = home.add_child(instance=CataloguePage(title="Kurs og tilbud", slug="kurs"))
-    offering = catalogue.add_child(
-        instance=OfferingPage(
-            title="Hodepineskolen",
-            slug="hodepineskolen",
-            kind="course",
-            introduction="Et kurs for deg som vil lære å mestre hodepine.",
-            format="on_site",
-            status="open",
-            price_type="free",
-            registration_method="form",
-            min_age=18,
-        )
-    )
-    group = OfferingGroup.objects.create(offering=offering, name="Oslo", sort_order=0, places=None)
+    offering, registration_page, (group,), question = harness.seed_offering(["Oslo"], min_age=18)
     GroupSession.objects.create(group=group, sort_order=0, start=timezone.now() + datetime.timedelta(days=60))
-    notice = offering.add_child(
-        instance=ConfidentialityNoticePage(
-            title="Taushetserklæring",
-            slug="taushetserklaering",
-            body="<p>Det som blir sagt i gruppa, blir i gruppa.</p>",
-        )
-    )
-    OfferingPage.objects.filter(pk=offering.pk).update(confidentiality_notice=notice)
-    offering.refresh_from_db()
-    registration_page = offering.add_child(
-        instance=RegistrationFormPage(
-            title="Påmelding",
-            slug="pamelding",
-            to_address="kurs@example.org",
-            from_address="noreply@example.org",
-            subject="Ny påmelding",
-            age_check="birth_date",
-        )
-    )
-    question = RegistrationFormField.objects.create(
-        page=registration_page,
-        sort_order=0,
-        label="Diagnose",
-        field_type="multiline",
-        asks_about_health=True,
-        required=False,
-    )
 
     answers = {
         "name": "Kari Nordmann",
@@ -379,7 +261,7 @@ def seed(base_url):
     )
     offering.refresh_from_db()
     beside_page, beside = _plain_form(offering, "skjema", PLAIN_BESIDE, base_url, answers)
-    home.refresh_from_db()
+    home = Site.objects.get(is_default_site=True).root_page
     top_page, top = _plain_form(home, "skjema", PLAIN_TOP, base_url, answers)
     pages = {"registration_page": registration_page, "plain_pages": [beside_page, top_page], "group": group}
     return [ours, beside, top], pages
@@ -477,7 +359,7 @@ def gunicorn(support_dir, database_url, port, workers, log_path):
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
         "PYTHONPATH": os.pathsep.join(
-            [str(support_dir), str(PROJECT_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+            [str(support_dir), str(harness.PROJECT_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
         ),
     }
     command = [
@@ -498,7 +380,7 @@ def gunicorn(support_dir, database_url, port, workers, log_path):
     ]
     with open(log_path, "wb") as log:
         process = subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter running gunicorn
-            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+            command, cwd=harness.PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         yield process
@@ -631,14 +513,6 @@ def measure(targets, args):
 # Report
 
 
-def database_label():
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-
-
 EMAIL_NOTES = {"sent": "queued and sent in the request", "queued": "queued for a worker, not sent"}
 
 
@@ -656,22 +530,11 @@ def print_table(results, args, database):
         )
         for result in results
     ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(cells):
-        return "  ".join(
-            cell.ljust(width) if column == 0 else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        )
-
     print(
         f"\n{database} · gunicorn {args.workers} sync workers · {args.concurrency} client threads · "
         f"{args.requests} timed POSTs per form in {args.rounds} alternating rounds after {args.warmups} warm-ups"
     )
-    print(line(header))
-    print("  ".join("-" * width for width in widths))
-    for row in rows:
-        print(line(row))
+    harness.print_columns(header, rows)
 
 
 def print_ratios(ours, plain, heading):
@@ -704,17 +567,24 @@ def main(argv=None):
     failed = False
     try:
         write_support_modules(support_dir, args.emails)
-        with throwaway_database(args) as name:
+        with harness.postgres_database(
+            args.database_url, args.keep_database, example="lms_bench_reg"
+        ) as name:
             started = time.perf_counter()
-            setup_django(support_dir, args.database_url, name)
+            harness.setup_django(
+                SETTINGS_MODULE,
+                name,
+                paths=[support_dir],
+                make_migrations=[PLAIN_APP],
+                refusal="The settings do not read DATABASE_URL",
+            )
             port = free_port()
             base_url = f"http://127.0.0.1:{port}"
             targets, pages = seed(base_url)
             from django.db import connection
 
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            database = database_label()
+            harness.analyze_if_postgres()
+            database = harness.database_label()
             connection.close()
             print(f"{database}: migrated and seeded in {time.perf_counter() - started:.1f} s")
 
@@ -760,10 +630,7 @@ def main(argv=None):
             failed = lost or any(result.error_count for result in results)
     finally:
         shutil.rmtree(support_dir, ignore_errors=True)
-    if failed:
-        sys.stdout.flush()
-        print("\nA submission failed or a row is missing (see above).", file=sys.stderr)
-    return 1 if failed else 0
+    return harness.exit_status(failed, "A submission failed or a row is missing (see above).")
 
 
 if __name__ == "__main__":

@@ -48,9 +48,8 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 SETUP_CODE = """
 import json
-from django.db import transaction
 from lms_forms.models import RegistrationFormPage
-from lms_forms.registration import lock_groups, recount_groups
+from lms_forms.services.locking import recount_places
 from lms_pages.models import CataloguePage, OfferingPage, Topic
 form = next(p for p in RegistrationFormPage.objects.live().order_by("path") if p.offering.registration_state() == "open")
 offering = form.offering
@@ -58,8 +57,7 @@ OfferingPage.objects.filter(pk=offering.pk).update(waiting_list=True)
 group = offering.groups.order_by("sort_order", "pk").first()
 group.places = {places}
 group.save()
-with transaction.atomic():
-    recount_places(([group.pk]))
+recount_places([group.pk])
 catalogue = CataloguePage.objects.live().first()
 topics = list(Topic.objects.values_list("slug", flat=True)[:3])
 print(json.dumps({{
@@ -73,7 +71,8 @@ print(json.dumps({{
 CHECK_CODE = """
 import json
 from django.db.models import Count
-from lms_forms.models import HOLDS_PLACE, Registration
+from lms_forms.choices import HOLDS_PLACE
+from lms_forms.models import Registration
 from lms_pages.models import GroupOccupancy, OfferingGroup
 group = OfferingGroup.objects.get(pk={group})
 occupancy = GroupOccupancy.objects.filter(group=group).first()
