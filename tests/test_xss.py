@@ -9,7 +9,7 @@ Rich text stored without the editor (here through the model) keeps only what the
 
 import json
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
