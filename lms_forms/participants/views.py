@@ -143,7 +143,7 @@ class ParticipantEditView(EditView):
         data = form.cleaned_data
         try:
             edit_participant(
-                Registration.objects.get(pk=registration.pk),
+                registration,
                 user=self.request.user,
                 status=data["status"],
                 note=data["note"],

@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 CONFIRMATION = "confirmation"
 PLACE_OFFERED = "offered"
 OFFER_EXPIRED = "expired"
-KINDS = (CONFIRMATION, PLACE_OFFERED, OFFER_EXPIRED)
 
 # Attempts at an email to the registrant, and the pause before each retry (seconds).
 MAX_ATTEMPTS = 4
@@ -60,9 +59,9 @@ EMAIL_COLUMNS = (
 # Links, made when the email is queued: they point at the form page's own site and language.
 
 
-def page_link(page, route, registration, salt):
+def page_link(base, page, route, registration, salt):
     token = make_token(registration, salt)
-    return page.get_full_url() + page.reverse_subpage(route, kwargs={"token": token})
+    return base + page.reverse_subpage(route, kwargs={"token": token})
 
 
 def admin_link(page):
@@ -73,18 +72,18 @@ def admin_link(page):
 
 
 def links_for(kind, page, registration):
-    links = {"cancel": page_link(page, "cancel", registration, CANCEL_SALT)}
+    base = page.get_full_url()
+    links = {"cancel": page_link(base, page, "cancel", registration, CANCEL_SALT)}
     if kind == PLACE_OFFERED:
-        links["offer"] = page_link(page, "offer", registration, OFFER_SALT)
+        links["offer"] = page_link(base, page, "offer", registration, OFFER_SALT)
     return links
 
 
 # Queueing: called inside the service's transaction, run once it has committed.
 
 
-def queue_confirmation(registration, page=None):
+def queue_confirmation(registration, page):
     """The registrant's confirmation and, when the form names one, the organiser's notice."""
-    page = page or registration.page.specific
     links = links_for(CONFIRMATION, page, registration)
     organiser = admin_link(page) if page.to_address else ""
     _enqueue_after_commit(registration.pk, CONFIRMATION, links, organiser)
@@ -99,13 +98,13 @@ def queue_resend(registration, page):
 
 def queue_offer_emails(offered, expired, pages):
     """Tell those offered a freed place (with the link to answer) and those whose offer ran out."""
+    Registration.objects.filter(pk__in=[registration.pk for registration in [*offered, *expired]]).update(
+        email_state=EmailState.QUEUED, email_attempts=0
+    )
     for kind, registrations in ((PLACE_OFFERED, offered), (OFFER_EXPIRED, expired)):
         for registration in registrations:
-            page = pages[registration.page_id]
-            Registration.objects.filter(pk=registration.pk).update(
-                email_state=EmailState.QUEUED, email_attempts=0
-            )
-            _enqueue_after_commit(registration.pk, kind, links_for(kind, page, registration), "")
+            links = links_for(kind, pages[registration.page_id], registration)
+            _enqueue_after_commit(registration.pk, kind, links, "")
 
 
 def _enqueue_after_commit(registration_id, kind, links, organiser_link):

@@ -18,7 +18,6 @@ from .waiting_list import offer_freed_places
 # The statuses a companion shares with the person who brought them: both have a place, both wait, or
 # neither comes. Attendance is marked person by person.
 SHARED_STATUSES = (RegistrationStatus.PLACE, RegistrationStatus.WAITING, RegistrationStatus.OFFERED)
-CONTACT_FIELDS = ("name", "email", "phone")
 
 
 class OverCapacity(Exception):
@@ -98,15 +97,17 @@ def edit_participant(registration, *, user, status=None, note=None, allow_over_c
     """The administrator's form: status, note, and corrections of name, email and phone.
 
     Raises OverCapacity, or ChangeRefused when the email is already another active registration's.
+    What changed is judged against the stored row: a model form has already set its values on
+    `registration`.
     """
     now = timezone.now()
     changed_fields = []
     try:
         with transaction.atomic():
-            if status is not None and status != registration.status:
+            current = Registration.objects.get(pk=registration.pk)
+            if status is not None and status != current.status:
                 _change_status([registration.pk], status, allow_over_capacity=allow_over_capacity, now=now)
                 changed_fields.append("status")
-            current = Registration.objects.get(pk=registration.pk)
             updates = {
                 name: value
                 for name, value in {"note": note, **contact}.items()

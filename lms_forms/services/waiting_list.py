@@ -16,7 +16,7 @@ answered in time is ended by `expire_offers` (a task queued for its deadline, an
 import datetime
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
@@ -57,6 +57,7 @@ def offer_freed_places(groups, counts, *, now=None, passed_over=()):
     if not groups:
         return []
     going_ahead = _going_ahead(groups, now)
+    pages = {}
     offered = []
     for group in groups:
         if group.pk not in going_ahead:
@@ -75,13 +76,14 @@ def offer_freed_places(groups, counts, *, now=None, passed_over=()):
             ),
             key=lambda registration: (registration.submit_time, registration.pk),
         )
+        pages.update(_form_pages(waiting))
         for registration in waiting:
             companion = _waiting_companion(registration)
             people = 2 if companion else 1
             # First come, first served: a pair waits for two places rather than be passed by one.
             if not has_room(group, places, people):
                 break
-            expires = _offer_deadline(registration, going_ahead[group.pk], now)
+            expires = _offer_deadline(pages[registration.page_id], going_ahead[group.pk], now)
             for person in (registration, companion):
                 if person is not None:
                     person.status = RegistrationStatus.OFFERED
@@ -91,7 +93,7 @@ def offer_freed_places(groups, counts, *, now=None, passed_over=()):
             offered.append(registration)
     if offered:
         store_places({group.pk: counts[group.pk] for group in groups})
-        _queue_offers(offered, [])
+        _queue_offers(offered, [], pages)
         audit.log_for_offerings(audit.PLACES_OFFERED, None, audit.count_per_offering(offered))
     return offered
 
@@ -112,7 +114,7 @@ def _going_ahead(groups, now):
         row["group"]: row
         for row in GroupSession.objects.filter(group__in=ids)
         .values("group")
-        .annotate(sessions=Count("pk"), next=Min("start", filter=Q(start__gt=now)))
+        .annotate(next=Min("start", filter=Q(start__gt=now)))
         .order_by()
     }
     statuses = dict(OfferingGroup.objects.filter(pk__in=ids).values_list("pk", "offering__status"))
@@ -125,31 +127,25 @@ def _going_ahead(groups, now):
     return going_ahead
 
 
-def _offer_deadline(registration, next_session, now):
-    hours = _offer_hours([registration.page_id])[registration.page_id]
-    deadline = now + datetime.timedelta(hours=hours)
+def _offer_deadline(page, next_session, now):
+    deadline = now + datetime.timedelta(hours=page.offer_hours)
     return min(deadline, next_session) if next_session is not None else deadline
-
-
-def _offer_hours(page_ids):
-    return dict(RegistrationFormPage.objects.filter(pk__in=set(page_ids)).values_list("pk", "offer_hours"))
 
 
 def _form_pages(registrations):
     return RegistrationFormPage.objects.in_bulk({registration.page_id for registration in registrations})
 
 
-def _queue_offers(offered, expired):
+def _queue_offers(offered, expired, pages):
     """The emails, and for each offer the task that ends it at its deadline."""
-    notifications.queue_offer_emails(offered, expired, _form_pages([*offered, *expired]))
-    backend_defers = expire_offer.get_backend().supports_defer
+    notifications.queue_offer_emails(offered, expired, pages)
+    if not expire_offer.get_backend().supports_defer:
+        return  # manage.py expire_offers ends them
     for registration in offered:
-        if backend_defers:
-            deadline, pk = registration.offer_expires_at, registration.pk
-            transaction.on_commit(
-                lambda deadline=deadline, pk=pk: expire_offer.using(run_after=deadline).enqueue(pk),
-                robust=True,
-            )
+        deadline, pk = registration.offer_expires_at, registration.pk
+        transaction.on_commit(
+            lambda deadline=deadline, pk=pk: expire_offer.using(run_after=deadline).enqueue(pk), robust=True
+        )
 
 
 # What a registrant does with their links.
@@ -237,7 +233,7 @@ def expire_offers(*, now=None, registration_ids=None):
             status=RegistrationStatus.OFFER_EXPIRED, offer_expires_at=None, updated_at=now
         )
         registrants = [person for person in expired if person.companion_of_id is None]
-        _queue_offers([], registrants)
+        _queue_offers([], registrants, _form_pages(registrants))
         audit.log_for_offerings(audit.OFFERS_EXPIRED, None, audit.count_per_offering(registrants))
         offer_freed_places(groups, recount(groups), now=now)
     return len(registrants)
