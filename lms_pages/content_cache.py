@@ -19,12 +19,16 @@ def bump_content_version():
     cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
 
 
-def get_or_build(name, build):
-    """The cached value for `name` at the current content version, built by `build()` when missing."""
-    version = cache.get_or_set(CONTENT_VERSION_KEY, lambda: uuid.uuid4().hex, None)
-    key = f"lms_pages:{name}:{version}"
+def content_version():
+    return cache.get_or_set(CONTENT_VERSION_KEY, lambda: uuid.uuid4().hex, None)
+
+
+def get_or_build(name, build, is_fresh=None):
+    """The cached value for `name` at the current content version, built by `build()` when missing, or
+    when `is_fresh(value)` says that time has made it stale."""
+    key = f"lms_pages:{name}:{content_version()}"
     value = cache.get(key)
-    if value is None:
+    if value is None or (is_fresh is not None and not is_fresh(value)):
         value = build()
         cache.set(key, value, TIMEOUT)
     return value

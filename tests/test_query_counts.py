@@ -5,6 +5,7 @@ filter options, a document its size), then counts the queries of the second requ
 """
 
 import pytest
+from django.core.cache import cache
 from bs4 import BeautifulSoup
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -29,8 +30,13 @@ SIZES = [1, 50]
 # Pinned counts. If a size gives another number than the other, a relation is loaded per row.
 OFFERING_QUERIES = 14
 CALENDAR_QUERIES = 13
-CATALOGUE_QUERIES = 9
-FILTERED_CATALOGUE_QUERIES = 9
+# A repeated view: the routing, the page's ancestors, its offerings and their groups with places. The
+# counts and cards are cached until content changes or a session starts or registration opens or closes.
+CATALOGUE_QUERIES = 6
+FILTERED_CATALOGUE_QUERIES = 6
+# The first view after a change: the counts beside every filter option are built too.
+CATALOGUE_COLD_QUERIES = 27
+FILTERED_CATALOGUE_COLD_QUERIES = 27
 
 
 @pytest.fixture
@@ -143,12 +149,16 @@ def many_offerings(catalogue, quick_build):
 @pytest.mark.parametrize("size", SIZES)
 def test_catalogue_page_with_and_without_filters(many_offerings, client, django_assert_num_queries, size):
     many_offerings(size)
-
-    response = warm_then_count(client, django_assert_num_queries, "/", CATALOGUE_QUERIES)
-    assert len(BeautifulSoup(response.content, "html.parser").select(".lms-card")) == size
-
     filtered = (
         "/?topic=hodepine&format=on_site&audience=patients&price=paid&date_from=2030-01-01&date_to=2030-12-31"
     )
-    response = warm_then_count(client, django_assert_num_queries, filtered, FILTERED_CATALOGUE_QUERIES)
-    assert len(BeautifulSoup(response.content, "html.parser").select(".lms-card")) == size
+    client.get("/")  # the site's settings row is created on the first view
+    for url, cold, warm in [
+        ("/", CATALOGUE_COLD_QUERIES, CATALOGUE_QUERIES),
+        (filtered, FILTERED_CATALOGUE_COLD_QUERIES, FILTERED_CATALOGUE_QUERIES),
+    ]:
+        cache.clear()
+        with django_assert_num_queries(cold):
+            assert client.get(url).status_code == 200
+        response = warm_then_count(client, django_assert_num_queries, url, warm)
+        assert len(BeautifulSoup(response.content, "html.parser").select(".lms-card")) == size

@@ -3,7 +3,6 @@
 import hashlib
 import json
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -76,30 +75,10 @@ class CataloguePage(LmsPageMixin, Page):
         return filter_offerings(self, filters)
 
     def get_context(self, request, *args, **kwargs):
-        from ..catalogue import CatalogueFilter, catalogue_cards
+        from ..catalogue import CatalogueListing
 
         context = super().get_context(request, *args, **kwargs)
-        filters = CatalogueFilter(request.GET, catalogue=self)
-        offerings = self.get_offerings(filters)
-        paginator = Paginator(offerings, self.offerings_per_page)
-        try:
-            page_obj = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            page_obj = paginator.page(1)
-        except EmptyPage:
-            page_obj = paginator.page(paginator.num_pages)
-        query = request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            filters=filters,
-            page_obj=page_obj,
-            page_range=paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1),
-            ellipsis=paginator.ELLIPSIS,
-            offerings=catalogue_cards(page_obj.object_list, request),
-            result_count=paginator.count,
-            query_string=query.urlencode(),
-            active_filters=filters.active_filters(),
-        )
+        context.update(CatalogueListing(self, request).context(self.offerings_per_page))
         return context
 
 

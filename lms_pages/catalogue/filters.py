@@ -1,17 +1,16 @@
-"""The catalogue's filters and query: what the visitor asked for, as one queryset of live offerings."""
+"""The catalogue's filters: what the visitor asked for, as one queryset of live offerings in the order chosen."""
 
 import datetime
 
 import django_filters
 from django import forms
-from django.db.models import F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .content_cache import get_or_build
-from .formats import local_format
-from .models import (
+from ..content_cache import get_or_build
+from ..models import (
     AudienceCode,
     Format,
     GroupSession,
@@ -24,10 +23,16 @@ from .models import (
     Topic,
     Venue,
 )
-from .models.base import without_restricted
-from .translations import original_locale_id
+from ..models.base import without_restricted
 
 SEARCH_RESULT_LIMIT = 1000
+
+SORT_CHOICES = [
+    ("date", _("Next date")),
+    ("deadline", _("Registration deadline")),
+    ("title", _("Title")),
+]
+DEFAULT_SORT = "date"
 
 
 def _offerings_where(queryset, condition):
@@ -90,6 +95,10 @@ class CatalogueFilter(django_filters.FilterSet):
     language = django_filters.MultipleChoiceFilter(
         method="filter_language", label=_("Language"), widget=forms.CheckboxSelectMultiple
     )
+    # Not a filter: the order of the results, read by `filter_offerings`.
+    sort = django_filters.ChoiceFilter(
+        method="keep_all", label=_("Sort by"), choices=SORT_CHOICES, empty_label=None
+    )
 
     class Meta:
         model = OfferingPage
@@ -101,7 +110,7 @@ class CatalogueFilter(django_filters.FilterSet):
         super().__init__(
             data, queryset=without_restricted(OfferingPage.objects.live().descendant_of(catalogue))
         )
-        options = catalogue_options(catalogue, self.queryset)
+        self.options = options = catalogue_options(catalogue, self.queryset)
         self.filters["topic"].extra["choices"] = options["topics"]
         self.filters["venue"].extra["choices"] = options["venues"]
         self.filters["municipality"].extra["choices"] = options["municipalities"]
@@ -112,10 +121,7 @@ class CatalogueFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        results = (
-            OfferingPage.objects.live().descendant_of(self.catalogue).search(value)[:SEARCH_RESULT_LIMIT]
-        )
-        return queryset.filter(pk__in=[result.pk for result in results])
+        return queryset.filter(pk__in=search_offerings(self.catalogue, value))
 
     def filter_topic(self, queryset, name, value):
         return _offerings_where(queryset, Q(topics__slug__in=value))
@@ -164,6 +170,15 @@ class CatalogueFilter(django_filters.FilterSet):
         # Applied together in filter_queryset: both ends of a range must hold for the same session.
         return queryset
 
+    def keep_all(self, queryset, name, value):
+        return queryset
+
+    @property
+    def order(self):
+        """The order chosen for the results (the `sort` parameter), or the default."""
+        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.form.is_valid() else None
+        return sort or DEFAULT_SORT
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         date_from = self.form.cleaned_data.get("date_from")
@@ -174,26 +189,6 @@ class CatalogueFilter(django_filters.FilterSet):
         if date_to:
             condition &= Q(groups__sessions__start__lt=_start_of_day(date_to + datetime.timedelta(days=1)))
         return _offerings_where(queryset, condition) if condition else queryset
-
-    def active_filters(self):
-        """(label, value label) pairs for the filters in use, so the result heading can say what was asked."""
-        if not self.is_bound or not self.form.is_valid():
-            return []
-        active = []
-        for name, value in self.form.cleaned_data.items():
-            if value in (None, "", [], False):
-                continue
-            field = self.form.fields[name]
-            choices = dict(getattr(field, "choices", []))
-            values = value if isinstance(value, list) else [value]
-            for item in values:
-                label = choices.get(item, choices.get(str(item), item))
-                if isinstance(item, bool):
-                    label = ""
-                elif isinstance(item, datetime.date):
-                    label = local_format(item, "date")
-                active.append((field.label, label))
-        return active
 
 
 def catalogue_options(catalogue, offerings):
@@ -214,6 +209,8 @@ def _build_catalogue_options(offerings):
         "topics": sorted(topics, key=lambda choice: choice[1]),
         "languages": sorted(languages, key=lambda choice: choice[1]),
         "venues": [(str(pk), name) for pk, name, _municipality, _region in venues],
+        # Where each venue is, so the place facets can count offerings per municipality and region.
+        "venue_places": {str(pk): (municipality, region) for pk, _name, municipality, region in venues},
         "municipalities": [(name, name) for name in sorted({venue[2] for venue in venues if venue[2]})],
         "regions": [(name, name) for name in sorted({venue[3] for venue in venues if venue[3]})],
     }
@@ -226,58 +223,47 @@ def _start_of_day(day):
     )
 
 
+def search_offerings(catalogue, text):
+    """The pks of the live offerings under the catalogue that match the words: a full-text search (stems,
+    with PostgreSQL's Norwegian configuration) and, for a word still being typed ("hodepin"), a prefix
+    search of the titles, topics, venues, municipalities and organisers."""
+    offerings = OfferingPage.objects.live().descendant_of(catalogue)
+    found = [result.pk for result in offerings.search(text)[:SEARCH_RESULT_LIMIT]]
+    found += [result.pk for result in offerings.autocomplete(text)[:SEARCH_RESULT_LIMIT]]
+    return found
+
+
 def filter_offerings(catalogue, filters):
-    """The matching offerings in catalogue order: the next session first, undated offerings last."""
+    """The matching offerings in the order asked for; by default the next session first, undated last."""
     queryset = filters.qs if filters.is_valid() else filters.queryset
+    sort = filters.order
+    if sort == "title":
+        return queryset.order_by("title", "pk")
+    if sort == "deadline":
+        # Open deadlines first, the nearest at the top; offerings without a deadline, or past it, after.
+        return queryset.annotate(
+            open_deadline=Case(
+                When(registration_closes__gt=filters.now, then=F("registration_closes")), default=None
+            )
+        ).order_by(F("open_deadline").asc(nulls_last=True), "title", "pk")
     # A correlated subquery rather than a join and GROUP BY: the database stops at the first upcoming
     # session of each offering (index on offering, start) instead of aggregating every session row.
     next_session = GroupSession.objects.filter(
         group__offering=OuterRef("pk"), start__gte=filters.now
     ).order_by("start")
-    return (
-        queryset.annotate(next_start=Subquery(next_session.values("start")[:1]))
-        .select_related("venue", "image")
-        .order_by(F("next_start").asc(nulls_last=True), "title")
+    return queryset.annotate(next_start=Subquery(next_session.values("start")[:1])).order_by(
+        F("next_start").asc(nulls_last=True), "title", "pk"
     )
 
 
-def catalogue_cards(offerings, request=None):
-    """Load what the cards show for one page of offerings, in a fixed number of queries."""
-    offerings = list(offerings)
-    prefetch_related_objects(
-        offerings,
-        "audiences",
-        "topics",
-        Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue", "occupancy")),
+def next_starts(offering_ids, now):
+    """{offering pk: the start of its next session} for the given offerings, in one query."""
+    starts = {}
+    sessions = (
+        GroupSession.objects.filter(group__offering__in=offering_ids, start__gte=now)
+        .values_list("group__offering_id", "start")
+        .order_by("start")
     )
-    _load_registration_originals(offerings, request)
-    return offerings
-
-
-def _load_registration_originals(offerings, request):
-    """Translations and aliases show their originals' registration state: two more queries, for a
-    catalogue in another language than the original's, or one that lists aliases; none otherwise."""
-    locale_id = original_locale_id(request)
-    copies = [offering for offering in offerings if offering.alias_of_id or offering.locale_id != locale_id]
-    if not copies:
-        return
-    originals = list(
-        OfferingPage.objects.filter(
-            Q(pk__in=[offering.alias_of_id for offering in copies if offering.alias_of_id])
-            | Q(
-                translation_key__in=[
-                    offering.translation_key for offering in copies if not offering.alias_of_id
-                ],
-                locale_id=locale_id,
-                alias_of__isnull=True,
-            )
-        ).prefetch_related(OfferingPage.registration_prefetch())
-    )
-    by_pk = {original.pk: original for original in originals}
-    by_key = {original.translation_key: original for original in originals}
-    for offering in copies:
-        original = (
-            by_pk.get(offering.alias_of_id) if offering.alias_of_id else by_key.get(offering.translation_key)
-        )
-        if original is not None:
-            offering.show_places_of(original)
+    for offering_id, start in sessions:
+        starts.setdefault(offering_id, start)
+    return starts
