@@ -47,8 +47,15 @@ pytest: compilemessages
 
 test: lint pytest
 
+# With REFERENCE_URL (a page another Wagtail site serves, e.g. http://127.0.0.1:8100/blog/), the
+# catalogue is also measured beside it over HTTP (tests/benchmarks/bench_versus_reference.py).
+REFERENCE_URL ?=
+
 bench: compilemessages
 	$(BIN)/python tests/benchmarks/bench_pages.py
+ifneq ($(strip $(REFERENCE_URL)),)
+	$(BIN)/python tests/benchmarks/bench_versus_reference.py --reference-url "$(REFERENCE_URL)"
+endif
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var
