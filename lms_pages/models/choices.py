@@ -48,6 +48,7 @@ class RegistrationMethod(models.TextChoices):
     REFERRAL = "referral", _("Referral from a doctor")
     EMAIL = "email", _("By email")
     PHONE = "phone", _("By phone")
+    COORDINATOR = "coordinator", _("Through a coordinator or employer")
     NONE = "none", _("No registration needed")
 
 
@@ -72,3 +73,5 @@ class RegistrationState(models.TextChoices):
     POSTPONED = "postponed", _("Postponed")
     PLANNED = "planned", _("Planned")
     NOT_REQUIRED = "not_required", _("No registration needed")
+    # Participants are chosen by a coordinator or an employer; the public cannot sign up.
+    RECRUITED = "recruited", _("Recruited through a coordinator or employer")

@@ -405,7 +405,12 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     def closed_state(self, now=None):
         """Why registration is not open now, from the status and the window alone; None when it is."""
         now = now or timezone.now()
-        if self.status in (Status.CANCELLED, Status.POSTPONED, Status.FULL, Status.CLOSED):
+        if self.status in (Status.CANCELLED, Status.POSTPONED):
+            return RegistrationState(self.status)
+        # Nobody signs up for an offering a coordinator or employer recruits to, so it is never "closed".
+        if self.registration_method == RegistrationMethod.COORDINATOR:
+            return RegistrationState.RECRUITED
+        if self.status in (Status.FULL, Status.CLOSED):
             return RegistrationState(self.status)
         if self.registration_method == RegistrationMethod.NONE:
             return RegistrationState.NOT_REQUIRED
@@ -416,6 +421,12 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         if self.status != Status.OPEN:
             return RegistrationState.PLANNED
         return None
+
+    @property
+    def registers_on_site(self):
+        """Whether people sign up through a registration form on this site (rather than by referral,
+        email, phone or a coordinator): only then may the page offer a form or call anything "sign up"."""
+        return self.registration_method == RegistrationMethod.FORM
 
     @staticmethod
     def registration_page(child_pages):
@@ -454,11 +465,16 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             list(without_restricted(self.get_children().live()).order_by("path")) if self.numchild else []
         )
         self.registration_original(request)
+        registration_page = self.registration_page(child_pages)
+        if registration_page is not None and not self.registers_on_site:
+            # A form left under an offering people do not sign up for here is neither offered nor listed.
+            child_pages = [child for child in child_pages if child.pk != registration_page.pk]
+            registration_page = None
         context.update(
             offering=self,
             groups=groups,
             registration_state=self.registration_state(),
-            registration_page=self.registration_page(child_pages),
+            registration_page=registration_page,
             json_ld=offering_json_ld(self, request, groups),
             # Under the address the visitor used, so the download keeps their language.
             calendar_url=request.path + self.reverse_subpage("calendar"),
