@@ -87,6 +87,16 @@ class Side(harness.Latencies):
     times_ms: list = field(default_factory=list)
     statuses: dict = field(default_factory=dict)  # status (or error) -> count, warm-ups included
     body_bytes: int = 0
+    first_ms: float | None = None  # the page's first request in the run
+
+    def record(self, status, elapsed_ms, size, timed):
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status == 200:
+            self.body_bytes = size
+        if self.first_ms is None:
+            self.first_ms = elapsed_ms
+        if timed:
+            self.times_ms.append(elapsed_ms)
 
     @property
     def ok(self):
@@ -175,22 +185,13 @@ def fetch(url):
         connection.close()
 
 
-def request(side, timed):
-    status, elapsed_ms, size = fetch(side.url)
-    side.statuses[status] = side.statuses.get(status, 0) + 1
-    if status == 200:
-        side.body_bytes = size
-    if timed:
-        side.times_ms.append(elapsed_ms)
-
-
 def measure(ours, reference, rounds, warmups):
     """Alternate the pages, ours first in even rounds and the reference first in odd ones, so that drift
     in the machine's load and the order within a round weigh on both alike."""
     for number in range(warmups + rounds):
         pair = (ours, reference) if number % 2 == 0 else (reference, ours)
         for side in pair:
-            request(side, timed=number >= warmups)
+            side.record(*fetch(side.url), timed=number >= warmups)
 
 
 # Our server
@@ -255,17 +256,19 @@ def gunicorn(support_dir, port, log_path):
             process.wait()
 
 
-def wait_until_answering(process, url, log_path, timeout=90):
-    """Wait until the server answers `url` at all (its first answer is not judged here)."""
+def wait_until_answering(process, side, log_path, timeout=90):
+    """Wait until the server answers the side's page at all; that first answer (the worker's first
+    request, on an empty cache) is recorded untimed like a warm-up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"gunicorn exited ({process.returncode}):\n{_tail(log_path)}")
-        status, _elapsed, _size = fetch(url)
+        status, elapsed_ms, size = fetch(side.url)
         if not isinstance(status, str) or not status.startswith(("ConnectionRefused", "ConnectionReset")):
+            side.record(status, elapsed_ms, size, timed=False)
             return
         time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer {url} within {timeout} s:\n{_tail(log_path)}")
+    raise SystemExit(f"gunicorn did not answer {side.url} within {timeout} s:\n{_tail(log_path)}")
 
 
 def _tail(log_path, characters=3000):
@@ -280,13 +283,14 @@ def print_size(database, size, ours, reference, args):
         f"\n{database} · {size} offerings · {args.rounds} alternating rounds after {args.warmups} warm-ups · "
         f"gunicorn, 1 sync worker each · our cache: {'Redis' if args.redis_url else 'local memory'}"
     )
-    header = ("page", "URL", "median ms", "p95 ms", "KiB", "answers")
+    header = ("page", "URL", "median ms", "p95 ms", "1st ms", "KiB", "answers")
     rows = [
         (
             side.label if side.ok else f"{side.label} [NOT 200]",
             side.url,
             f"{side.median:.1f}" if side.times_ms else "-",
             f"{side.p95:.1f}" if side.times_ms else "-",
+            f"{side.first_ms:.1f}" if side.first_ms is not None else "-",
             f"{side.body_bytes / 1024:.0f}",
             side.status_note,
         )
@@ -295,6 +299,10 @@ def print_size(database, size, ours, reference, args):
     harness.print_columns(header, rows, left={0, 1, 5})
     print(f"ratio of medians (ours / reference): {ratio(ours, reference)}")
     print("(times from connecting to the last byte of the body, a new connection per request)")
+    print(
+        "(1st ms: each page's first request in the run; ours on a server just started (its first request, "
+        "with an empty cache), the reference as its server stood)"
+    )
 
 
 def ratio(ours, reference):
@@ -358,7 +366,7 @@ def main(argv=None):
                 ours = Side("catalogue (ours)", f"http://127.0.0.1:{port}{path}")
                 reference = Side("reference", args.reference_url)
                 with gunicorn(support_dir, port, log_path) as process:
-                    wait_until_answering(process, ours.url, log_path)
+                    wait_until_answering(process, ours, log_path)
                     measure(ours, reference, args.rounds, args.warmups)
                 print_size(database, size, ours, reference, args)
                 if not ours.ok and log_path.read_text(errors="replace").strip():
