@@ -1,11 +1,12 @@
 """Keeps derived data in step with what editors publish: notice versions and cached catalogue options."""
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from wagtail.models import Page
+from wagtail.search import index
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from .content_cache import bump_content_version
@@ -15,6 +16,7 @@ from .models import (
     LmsSiteSettings,
     NoticeVersion,
     OfferingPage,
+    Organisation,
     Topic,
     Venue,
 )
@@ -81,6 +83,8 @@ def clean_saved_rich_text(sender, instance, **kwargs):
 @receiver(post_save, sender=Topic)
 @receiver(post_save, sender=Venue)
 @receiver(post_save, sender=Language)
+@receiver(post_save, sender=Organisation)
+@receiver(post_delete, sender=Organisation)
 @receiver(post_delete, sender=Topic)
 @receiver(post_delete, sender=Venue)
 @receiver(post_delete, sender=Language)
@@ -95,3 +99,29 @@ def site_settings_changed(sender, created, **kwargs):
     # nothing visible, and bumping there would throw away what the same request has just cached.
     if not created:
         bump_content_version()
+
+
+@receiver(post_save, sender=Topic)
+@receiver(post_save, sender=Venue)
+@receiver(post_save, sender=Organisation)
+def reindex_offerings_that_name(sender, instance, **kwargs):
+    """An offering is found by the names of its topics, venues and organisers: renaming one updates the
+    search index of the live offerings that show it."""
+    if sender is Topic:
+        offerings = OfferingPage.objects.filter(topics=instance)
+    elif sender is Venue:
+        offerings = OfferingPage.objects.filter(
+            Q(venue=instance) | Q(pk__in=OfferingPage.objects.filter(groups__venue=instance).values("pk"))
+        )
+    else:
+        offerings = OfferingPage.objects.filter(
+            Q(organiser=instance) | Q(pk__in=OfferingPage.objects.filter(partners=instance).values("pk"))
+        )
+    ids = list(offerings.live().values_list("pk", flat=True))
+    if ids:
+        transaction.on_commit(lambda: _reindex(ids))
+
+
+def _reindex(ids):
+    for offering in OfferingPage.objects.filter(pk__in=ids).specific():
+        index.insert_or_update_object(offering)

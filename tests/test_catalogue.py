@@ -4,15 +4,17 @@ import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from lms_pages.models import Format, PriceType, Status
+from lms_pages.models import Format, PriceType, Status, Venue
 from tests.factories import (
     CataloguePageFactory,
     LanguageFactory,
     OfferingPageFactory,
+    OrganisationFactory,
     TopicFactory,
     VenueFactory,
     add_group,
@@ -255,7 +257,10 @@ def test_filter_options_follow_what_editors_publish(catalogue, get_soup):
 
     hodepine.name = "Hodepine og migrene"
     hodepine.save()
-    labels = [label.get_text(strip=True) for label in get_soup("/en/").select('input[name="topic"] + label .lms-option__name')]
+    labels = [
+        label.get_text(strip=True)
+        for label in get_soup("/en/").select('input[name="topic"] + label .lms-option__name')
+    ]
     assert labels == ["Hodepine og migrene"]
 
 
@@ -282,6 +287,74 @@ SEARCHES = {
 def test_free_text_search_finds_by_title_and_introduction(offerings, listed):
     # The draft and the other catalogue's offering also mention migrene.
     assert {query: listed(query) for query in SEARCHES} == SEARCHES
+
+
+@pytest.fixture
+def searchable(catalogue):
+    """Offerings that share no word but the one field each search below is about."""
+    with disable_reference_index_auto_update():
+        sykehuset = OrganisationFactory(name="Sykehuset Innlandet")
+        pasientforeningen = OrganisationFactory(name="Norsk Revmatikerforbund")
+        by_organiser = OfferingPageFactory(parent=catalogue, title="Kurs A", organiser=sykehuset)
+        by_partner = OfferingPageFactory(
+            parent=catalogue, title="Kurs B", relations__partners=[pasientforeningen]
+        )
+        by_venue = OfferingPageFactory(
+            parent=catalogue,
+            title="Kurs C",
+            venue=VenueFactory(name="Fjordsenteret", municipality="Kvinnherad"),
+        )
+        by_group = OfferingPageFactory(parent=catalogue, title="Kurs D")
+        add_group(by_group, "Gruppe 1", venue=VenueFactory(name="Kulturhuset", municipality="Vadsø"))
+        by_topic = OfferingPageFactory(
+            parent=catalogue, title="Kurs E", relations__topics=[TopicFactory(name="Revmatisme")]
+        )
+        by_introduction = OfferingPageFactory(
+            parent=catalogue, title="Kurs F", introduction="Om søvnvansker og uro."
+        )
+        for offering in (by_organiser, by_partner, by_venue, by_group, by_topic, by_introduction):
+            # As when an editor publishes: the page is indexed with its groups and relations.
+            offering.save_revision().publish()
+    return catalogue
+
+
+FIELD_SEARCHES = {
+    "q=Innlandet": {"Kurs A"},  # organiser
+    "q=Revmatikerforbund": {"Kurs B"},  # partner
+    "q=Fjordsenteret": {"Kurs C"},  # the offering's venue
+    "q=Kvinnherad": {"Kurs C"},  # its municipality
+    "q=Vads%C3%B8": {"Kurs D"},  # a group's venue's municipality
+    "q=Kulturhuset": {"Kurs D"},  # a group's venue
+    "q=Revmatisme": {"Kurs E"},  # topic
+    "q=s%C3%B8vnvansker": {"Kurs F"},  # introduction
+    # The beginning of a word, as it is being typed.
+    "q=Revmat": {"Kurs B", "Kurs E"},
+    "q=Kvinnh": {"Kurs C"},
+    "q=Fjords": {"Kurs C"},
+}
+
+
+def test_search_finds_each_indexed_field_and_the_beginnings_of_words(searchable, listed):
+    assert {query: listed(query) for query in FIELD_SEARCHES} == FIELD_SEARCHES
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="stems need PostgreSQL's Norwegian configuration; SQLite's FTS5 matches whole words",
+)
+def test_search_finds_other_forms_of_a_word_in_postgresql(searchable, listed):
+    # The Norwegian stemmer: "søvnvanskene" (the definite plural) finds "søvnvansker".
+    assert listed("q=s%C3%B8vnvanskene") == {"Kurs F"}
+
+
+def test_renaming_a_venue_updates_the_search(searchable, listed, django_capture_on_commit_callbacks):
+    venue = Venue.objects.get(name="Kulturhuset")
+    venue.name = "Vadsø bibliotek"
+    with django_capture_on_commit_callbacks(execute=True):
+        venue.save()
+    assert listed("q=bibliotek") == {"Kurs D"}
+    assert listed("q=Kulturhuset") == set()
 
 
 def test_result_count_in_the_heading(offerings, get_soup):

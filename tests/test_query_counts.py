@@ -5,8 +5,8 @@ filter options, a document its size), then counts the queries of the second requ
 """
 
 import pytest
-from django.core.cache import cache
 from bs4 import BeautifulSoup
+from django.core.cache import cache
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from lms_pages.models import Format, PriceType

@@ -71,7 +71,9 @@ def _offering_venues(offerings):
     """{(offering pk, venue pk)} for every place the offerings meet in: their own venue, a group's or a
     session's."""
     ids = offerings.order_by().values("pk")
-    own = OfferingPage.objects.filter(pk__in=ids, venue__isnull=False).values_list("pk", "venue_id").order_by()
+    own = (
+        OfferingPage.objects.filter(pk__in=ids, venue__isnull=False).values_list("pk", "venue_id").order_by()
+    )
     groups = (
         OfferingGroup.objects.filter(offering__in=ids, venue__isnull=False)
         .values_list("offering_id", "venue_id")

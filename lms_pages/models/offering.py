@@ -33,6 +33,14 @@ from ..places import has_room
 from .base import LmsPageMixin, without_restricted
 from .choices import Format, OfferingKind, PriceType, RegistrationMethod, RegistrationState, Status
 
+PLACE_SEARCH_FIELDS = [
+    index.SearchField("name"),
+    index.SearchField("municipality"),
+    index.AutocompleteField("name"),
+    index.AutocompleteField("municipality"),
+]
+ORGANISATION_SEARCH_FIELDS = [index.SearchField("name"), index.AutocompleteField("name")]
+
 
 class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     """A learning and coping offering, with everything a visitor needs to decide whether to take part."""
@@ -254,12 +262,18 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         ]
     )
 
+    # What a visitor types into the catalogue's search: words of the texts (stemmed, with PostgreSQL's
+    # Norwegian configuration) and the beginnings of the names they know ("hodepin", "Stavan").
     search_fields = Page.search_fields + [
-        index.SearchField("introduction"),
+        index.SearchField("introduction", boost=1.5),
         index.SearchField("description"),
         index.SearchField("target_group"),
         index.SearchField("goals"),
-        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.RelatedFields("topics", [index.SearchField("name", boost=2), index.AutocompleteField("name")]),
+        index.RelatedFields("venue", PLACE_SEARCH_FIELDS),
+        index.RelatedFields("groups", [index.RelatedFields("venue", PLACE_SEARCH_FIELDS)]),
+        index.RelatedFields("organiser", ORGANISATION_SEARCH_FIELDS),
+        index.RelatedFields("partners", ORGANISATION_SEARCH_FIELDS),
         index.FilterField("status"),
         index.FilterField("format"),
     ]

@@ -97,8 +97,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 10)
 elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     # A registration waits at most 10 s for a group that another writer (e.g. a large import) holds,
-    # then is told to try again in a moment (lms_forms.views).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c lock_timeout=10000")
+    # then is told to try again in a moment (lms_forms.views). JIT off: the catalogue's short queries
+    # cost more to compile than to run.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c lock_timeout=10000 -c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -141,7 +142,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "Lærings- og mestringssenteret"
 WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend: full-text search in PostgreSQL (with the Norwegian stemmer, so "kurset"
+# finds "kurs"), SQLite's FTS5 otherwise.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "norwegian"}
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Editors may keep a page tree per language: bokmål, and for nynorsk and English aliases of its pages
