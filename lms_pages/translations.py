@@ -137,6 +137,16 @@ def language_links(page, request, current_language):
     return links
 
 
+def url_in_language(page, request, language):
+    """The address of the page's version in `language`, or of the page itself with the interface in that
+    language where the language has no tree of its own."""
+    version = page_versions(page, request).get(language)
+    if version is not None:
+        return version.get_url(request)
+    with override(settings.LANGUAGE_CODE):
+        return translate_url(page.get_url(request), language)
+
+
 def _languages_with_a_tree(request):
     """The languages in which the current site's root page has a version (Wagtail caches these)."""
     site = Site.find_for_request(request) if request is not None else None

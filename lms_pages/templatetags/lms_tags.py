@@ -7,11 +7,14 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from wagtail.models import Site
 
 from .. import translations
+from ..content_cache import get_or_build
 from ..formats import local_format
-from ..models import PriceType
+from ..models import CataloguePage, PriceType
 from ..structured_data import dump_json_ld
 
 register = template.Library()
@@ -23,6 +26,27 @@ def language_links(context):
     return translations.language_links(
         context.get("page"), context.get("request"), context.get("LANGUAGE_CODE", settings.LANGUAGE_CODE)
     )
+
+
+@register.simple_tag(takes_context=True)
+def site_catalogue_url(context):
+    """The address of the site's catalogue in the visitor's language, for the search in the header; empty
+    when the site has none."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request is not None else None
+    if site is None:
+        return ""
+    language = get_language()
+
+    def build():
+        catalogue = (
+            CataloguePage.objects.live().in_site(site).filter(locale__language_code=settings.LANGUAGE_CODE)
+        ).order_by("depth", "path").first() or CataloguePage.objects.live().in_site(site).order_by(
+            "depth", "path"
+        ).first()
+        return translations.url_in_language(catalogue, request, language) if catalogue else ""
+
+    return get_or_build(f"site-catalogue-url:{site.pk}:{language}", build)
 
 
 @register.simple_tag(takes_context=True)

@@ -35,17 +35,15 @@
         Array.prototype.forEach.call(form.elements, function (field) {
             if (field.name && field.value === "" && field.type !== "submit") { field.disabled = true; }
         });
-        if (sort && sort.selectedIndex === 0) { sort.disabled = true; }
+        if (sort && sort.selectedIndex === 0) { sort.disabled = true; }  // the default order
     });
     form.addEventListener("change", function (event) {
         var field = event.target;
         // The search waits for Enter; a date for the button, as it is typed a part at a time.
         if (wide.matches && field.name && field.name !== "q" && field.type !== "date") { submit(field); }
     });
-    if (sort) { sort.addEventListener("change", function () { if (wide.matches) { submit(sort); } }); }
     // Back from a later page the browser may restore the fields as they were sent: enable them again.
     window.addEventListener("pageshow", function () {
         Array.prototype.forEach.call(form.elements, function (field) { field.disabled = false; });
-        if (sort) { sort.disabled = false; }
     });
 }());
