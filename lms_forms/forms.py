@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
@@ -28,6 +28,47 @@ from .validators import (
 
 SPAM = "spam"
 STARTED_SALT = "lms_forms.started"
+HONEYPOT = "website"
+# What ends a sentence: a label that ends with one takes no colon before its error ("Allergies? ...").
+SENTENCE_ENDS = ".?!"
+
+
+def honeypot_field():
+    """A field people never see nor hear and bots fill in: moved off screen by the template (class
+    `lms-hp`, with `aria-hidden` on its wrapper), left out of the tab order and of autofill."""
+    return forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+def _sentence(text):
+    """`text` with its white space collapsed, ending with one full stop (or its own ? or !)."""
+    text = " ".join(str(text).split()).rstrip(" .")
+    return text if text.endswith(("?", "!")) else f"{text}."
+
+
+def summary_line(label, message):
+    """One line of an error summary: "Email: Enter a valid email address." Without a doubled colon
+    when the label ends with one, nor a colon after a label that is a sentence or a question."""
+    label = " ".join(strip_tags(str(label)).split()).rstrip(" :")
+    if not label:
+        return _sentence(message)
+    if label.endswith(tuple(SENTENCE_ENDS)):
+        return f"{label} {_sentence(message)}"
+    return f"{label}: {_sentence(message)}"
+
+
+class ErrorSummaryMixin:
+    """The lines of the error summary at the top of a public form, each with the id it links to."""
+
+    def error_summary(self):
+        lines = [{"id": None, "text": _sentence(error)} for error in self.non_field_errors()]
+        for field in self:
+            for error in field.errors:
+                lines.append({"id": field.auto_id, "text": summary_line(field.label, error)})
+        return lines
 
 
 class RegistrationFormBuilder(FormBuilder):
@@ -41,7 +82,7 @@ class RegistrationFormBuilder(FormBuilder):
         return type("RegistrationForm", (RegistrationForm,), self.formfields)
 
 
-class RegistrationForm(BaseForm):
+class RegistrationForm(ErrorSummaryMixin, BaseForm):
     """Built-in fields first, then the editor's questions, then the consents.
 
     The honeypot ("website") and the signed start time ("started") stop most automated submissions
@@ -152,11 +193,7 @@ class RegistrationForm(BaseForm):
                 },
             )
 
-        self.fields["website"] = forms.CharField(
-            label=_("Leave this field empty"),
-            required=False,
-            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-        )
+        self.fields[HONEYPOT] = honeypot_field()
         self.fields["started"] = forms.CharField(
             required=False, widget=forms.HiddenInput, initial=signing.dumps(time.time(), salt=STARTED_SALT)
         )
@@ -220,14 +257,16 @@ class RegistrationForm(BaseForm):
             self.add_error(
                 "companion_email", _("Your companion's email must differ from yours, or be empty.")
             )
-        if cleaned_data.get("website"):
+        if cleaned_data.get(HONEYPOT):
             raise ValidationError(_("Your registration could not be sent."), code=SPAM)
         try:
             started = signing.loads(self.data.get("started", ""), salt=STARTED_SALT)
             elapsed = time.time() - float(started)
         except (signing.BadSignature, TypeError, ValueError):
             raise ValidationError(_("Your registration could not be sent."), code=SPAM) from None
-        if elapsed < getattr(settings, "LMS_FORMS_MIN_FILL_SECONDS", 3):
+        # A person who sends the empty form at once hears what is missing, not that they were fast: the
+        # time is judged only for a form that is otherwise complete.
+        if not self.errors and elapsed < getattr(settings, "LMS_FORMS_MIN_FILL_SECONDS", 3):
             raise ValidationError(
                 _("The form was sent too quickly. Check your answers and send it again."), code=SPAM
             )
@@ -247,3 +286,36 @@ class RegistrationForm(BaseForm):
         answers = {name: self.cleaned_data.get(name) for name in self.own_field_names}
         labels = {name: str(self.fields[name].label) for name in self.own_field_names}
         return answers, labels
+
+
+class OpeningNoticeForm(ErrorSummaryMixin, forms.Form):
+    """ "Tell me when registration opens": an email address, and the honeypot."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=EMAIL_MAX_LENGTH,
+        help_text=_("We send one email when registration opens, and then delete your address."),
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address in the right format, like name@example.no."),
+            "max_length": _("The email address is too long."),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[HONEYPOT] = honeypot_field()
+        self.fields["email"].validators.append(reject_control_characters)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get(HONEYPOT):
+            raise ValidationError(_("Your request could not be sent."), code=SPAM)
+        return cleaned_data
+
+    def is_spam(self):
+        return any(error.code == SPAM for error in self.non_field_errors().as_data())

@@ -1,4 +1,5 @@
-"""Signed links: they carry a registration's random reference, never its id or personal data.
+"""Signed links: they carry a registration's (or an opening notice's) random reference, never its id or
+personal data.
 
 The signed value is base64-encoded again, because Wagtail's page URLs allow only letters, digits, _ and -.
 Each kind of link has its own salt, so a confirmation link cannot cancel, and a cancellation link cannot
@@ -11,6 +12,8 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 CANCEL_SALT = "lms_forms.cancel"
 CONFIRMATION_SALT = "lms_forms.confirmation"
 OFFER_SALT = "lms_forms.offer"
+NOTICE_CONFIRM_SALT = "lms_forms.opening_notice.confirm"
+NOTICE_UNSUBSCRIBE_SALT = "lms_forms.opening_notice.unsubscribe"
 
 
 def make_token(registration, salt):

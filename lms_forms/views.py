@@ -1,39 +1,57 @@
 """The registration form page's public routes: the form (Wagtail's form flow, with a rate limit and the
-server's refusals around it), the confirmation, cancellation, and the answer to an offered place."""
+server's refusals around it), the confirmation, cancellation, the answer to an offered place, and the
+notice of when registration opens (ask, confirm, unsubscribe)."""
 
 from django.conf import settings
 from django.db import OperationalError
+from django.http import HttpResponseRedirect
+from django.utils.translation import get_language
 from django_ratelimit.core import is_ratelimited
 from wagtail.contrib.forms.models import FormMixin
 
 from lms_pages.models import RegistrationState
 
 from .choices import ENDED, RegistrationStatus
-from .models import Registration
-from .services.registration import refusal_message
+from .forms import OpeningNoticeForm
+from .models import OpeningNotice, Registration
+from .services import opening_notices
+from .services.registration import NOT_ON_SITE_MESSAGE, refusal_message
 from .services.waiting_list import OfferNotOpen, accept_offer, cancel, decline_offer
-from .tokens import CANCEL_SALT, CONFIRMATION_SALT, OFFER_SALT, make_token
+from .tokens import (
+    CANCEL_SALT,
+    CONFIRMATION_SALT,
+    NOTICE_CONFIRM_SALT,
+    NOTICE_UNSUBSCRIBE_SALT,
+    OFFER_SALT,
+    make_token,
+    reference_from_token,
+)
 
 ACCEPTING = (RegistrationState.OPEN, RegistrationState.WAITING_LIST)
 FORM_TEMPLATE = "lms_forms/registration_form_page.html"
+NOTICE_TEMPLATE = "lms_forms/opening_notice.html"
+
+
+def takes_registrations(offering, state):
+    """Whether the form takes registrations now: open (or a waiting list), and the offering's method is
+    this site's form (not a referral, email, phone or a coordinator)."""
+    return offering is not None and offering.registers_on_site and state in ACCEPTING
 
 
 def serve_form(page, request):
     offering = page.registration_offering(request)
     state = offering.registration_state() if offering else None
     if request.method != "POST":
-        form = page.get_form(page=page, user=request.user) if state in ACCEPTING else None
-        return page.render(request, FORM_TEMPLATE, form=form)
-    if is_ratelimited(
-        request,
-        group="lms_forms.register",
-        key="ip",
-        rate=getattr(settings, "LMS_FORMS_RATE_LIMIT", "10/m"),
-        increment=True,
-    ):
+        if takes_registrations(offering, state):
+            return page.render(request, FORM_TEMPLATE, form=page.get_form(page=page, user=request.user))
+        return page.render(
+            request, FORM_TEMPLATE, form=None, **_opening_notice_context(page, offering, state)
+        )
+    if _rate_limited(request, "lms_forms.register"):
         return page.render(request, FORM_TEMPLATE, status=429, refusal="rate_limited")
-    if state not in ACCEPTING:
-        return page.render(request, FORM_TEMPLATE, status=409, refusal=refusal_message(state))
+    if not takes_registrations(offering, state):
+        message = refusal_message(state) if state not in ACCEPTING else NOT_ON_SITE_MESSAGE
+        return page.render(request, FORM_TEMPLATE, status=409, refusal=message)
     try:
         # Wagtail's form flow: get_form, process_form_submission (the registration service) and
         # render_landing_page (the redirect to the confirmation).
@@ -48,6 +66,12 @@ def serve_form(page, request):
     if form is not None and form.is_spam():
         response.status_code = 400
     return response
+
+
+def _rate_limited(request, group):
+    return is_ratelimited(
+        request, group=group, key="ip", rate=getattr(settings, "LMS_FORMS_RATE_LIMIT", "10/m"), increment=True
+    )
 
 
 def _registration(page, token, salt):
@@ -116,3 +140,75 @@ def serve_offer(page, request, token):
         registration.refresh_from_db()
         return page.render(request, template, status=409 if "refusal" in context else 200, **context)
     return page.render(request, template, **context)
+
+
+# "Tell me when registration opens": the form sits on the form page while registration is yet to open.
+# The offering page links to it rather than carry it, so that page sets no cookie and stays cacheable.
+
+
+def _opening_notice_context(page, offering, state, form=None):
+    if not opening_notices.offers_notice(offering, state):
+        return {}
+    return {
+        "notice_form": form or OpeningNoticeForm(auto_id="notice_%s"),
+        "notice_action": page.url + page.reverse_subpage("opening_notice"),
+    }
+
+
+def serve_opening_notice(page, request):
+    """POST an email address to be told when registration opens; every address hears the same."""
+    if request.method != "POST":
+        return HttpResponseRedirect(page.url)
+    if _rate_limited(request, "lms_forms.opening_notice"):
+        return page.render(request, FORM_TEMPLATE, status=429, refusal="notice_rate_limited")
+    offering = page.registration_offering(request)
+    state = offering.registration_state() if offering else None
+    if not opening_notices.offers_notice(offering, state):
+        # Registration opened (or was called off) since the page was read: the form page says what now.
+        return HttpResponseRedirect(page.url)
+    form = OpeningNoticeForm(request.POST, auto_id="notice_%s")
+    if not form.is_valid():
+        context = _opening_notice_context(page, offering, state, form=form)
+        return page.render(request, FORM_TEMPLATE, status=400, form=None, **context)
+    opening_notices.subscribe(page, form.cleaned_data["email"], language=get_language() or "")
+    return HttpResponseRedirect(page.url + page.reverse_subpage("opening_notice_sent"))
+
+
+def serve_opening_notice_sent(page, request):
+    return page.render(request, NOTICE_TEMPLATE, step="sent")
+
+
+def _notice(page, token, salt):
+    notice = OpeningNotice.from_token(token, salt)
+    return notice if notice is not None and notice.page_id == page.pk else None
+
+
+def serve_opening_notice_confirm(page, request, token):
+    """The link in the confirmation email: a button to confirm (a mail scanner opening the link confirms
+    nothing), then done."""
+    notice = _notice(page, token, NOTICE_CONFIRM_SALT)
+    if notice is None:
+        if reference_from_token(token, NOTICE_CONFIRM_SALT) is None:
+            return _link_invalid(page, request)
+        # One of ours, but gone: expired unconfirmed, sent already, or unsubscribed.
+        return page.render(request, NOTICE_TEMPLATE, status=410, step="gone")
+    if notice.is_confirmed:
+        return page.render(request, NOTICE_TEMPLATE, step="confirmed", notice=notice)
+    if request.method == "POST":
+        opening_notices.confirm(notice)
+        return page.render(request, NOTICE_TEMPLATE, step="confirmed", notice=notice)
+    return page.render(request, NOTICE_TEMPLATE, step="confirm", notice=notice)
+
+
+def serve_opening_notice_unsubscribe(page, request, token):
+    """Stop the notice before it is sent: a button, then done. A link whose notice is already gone says
+    so plainly (only the owner of the address has the link)."""
+    if reference_from_token(token, NOTICE_UNSUBSCRIBE_SALT) is None:
+        return _link_invalid(page, request)
+    notice = _notice(page, token, NOTICE_UNSUBSCRIBE_SALT)
+    if notice is None:
+        return page.render(request, NOTICE_TEMPLATE, step="unsubscribed")
+    if request.method == "POST":
+        opening_notices.unsubscribe(notice)
+        return page.render(request, NOTICE_TEMPLATE, step="unsubscribed")
+    return page.render(request, NOTICE_TEMPLATE, step="unsubscribe")

@@ -1,4 +1,5 @@
-"""The registration app's models: the registration form page, its questions, and registrations."""
+"""The registration app's models: the registration form page, its questions, registrations, and the
+requests to be told when registration opens."""
 
 from django.dispatch import receiver
 from wagtail.signals import page_published
@@ -6,9 +7,10 @@ from wagtail.signals import page_published
 from ..encryption import resplit_registrations
 from ..permissions import can_manage_participants
 from .form_page import RegistrationFormField, RegistrationFormPage
+from .opening_notice import OpeningNotice
 from .registration import Registration
 
-__all__ = ["Registration", "RegistrationFormField", "RegistrationFormPage"]
+__all__ = ["OpeningNotice", "Registration", "RegistrationFormField", "RegistrationFormPage"]
 
 
 @receiver(page_published, sender=RegistrationFormPage)

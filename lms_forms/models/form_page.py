@@ -3,7 +3,8 @@
 The page follows Wagtail's form flow (`FormMixin.serve`): `form_builder` builds the form,
 `process_form_submission` hands a valid form to the registration service (places, waiting list, the
 server's checks), and `render_landing_page` redirects to the confirmation. Its routes hand over to
-`lms_forms.views`, which add what a public form needs around that flow (rate limit, refusals).
+`lms_forms.views`, which add what a public form needs around that flow (rate limit, refusals), and
+carry the notice of when registration opens.
 """
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -307,7 +308,8 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         """Wagtail's notification lists every answer; ours never does. The organiser's notice, without
         answers, is sent by lms_forms.services.notifications."""
 
-    # Routes: the form itself, the confirmation after a POST, cancellation and the answer to an offer.
+    # Routes: the form itself, the confirmation after a POST, cancellation, the answer to an offer, and
+    # the notice of when registration opens.
 
     @path("")
     def form_view(self, request):
@@ -332,3 +334,27 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         from ..views import serve_offer
 
         return serve_offer(self, request, token)
+
+    @path("varsle/", name="opening_notice")
+    def opening_notice_view(self, request):
+        from ..views import serve_opening_notice
+
+        return serve_opening_notice(self, request)
+
+    @path("varsle/sendt/", name="opening_notice_sent")
+    def opening_notice_sent_view(self, request):
+        from ..views import serve_opening_notice_sent
+
+        return serve_opening_notice_sent(self, request)
+
+    @re_path(r"^varsle/bekreft/(?P<token>[\w-]+)/$", name="opening_notice_confirm")
+    def opening_notice_confirm_view(self, request, token):
+        from ..views import serve_opening_notice_confirm
+
+        return serve_opening_notice_confirm(self, request, token)
+
+    @re_path(r"^varsle/stopp/(?P<token>[\w-]+)/$", name="opening_notice_unsubscribe")
+    def opening_notice_unsubscribe_view(self, request, token):
+        from ..views import serve_opening_notice_unsubscribe
+
+        return serve_opening_notice_unsubscribe(self, request, token)

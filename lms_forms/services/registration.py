@@ -32,8 +32,15 @@ DUPLICATE_MESSAGE = _(
 )
 
 
+NOT_ON_SITE_MESSAGE = _("Registration for this offering is not done through this site.")
+
+
 def refusal_message(state):
     return {
+        RegistrationState.RECRUITED: _(
+            "Participants in this offering are recruited through a coordinator or employer."
+        ),
+        RegistrationState.NOT_REQUIRED: _("This offering needs no registration."),
         RegistrationState.NOT_YET_OPEN: _("Registration has not opened yet."),
         RegistrationState.CANCELLED: _("This offering is cancelled, so registration is closed."),
         RegistrationState.POSTPONED: _("This offering is postponed, so registration is closed for now."),
@@ -58,6 +65,8 @@ def register(page, form, *, now=None):
             closed = current.closed_state(now)
             if closed is not None:
                 raise RegistrationRefused(refusal_message(closed))
+            if not current.registers_on_site:
+                raise RegistrationRefused(NOT_ON_SITE_MESSAGE)
             places = count_places([group])[group.pk] if group is not None else None
             # A second registration with the same email is refused by the database's unique constraint
             # (below); a refusal for want of places checks for it first, so the person hears the reason.
