@@ -74,6 +74,13 @@ def test_axe_on_every_page_type_and_form_state(demo_site, page, viewport, langua
         page.goto(demo_site(prefix + path))
         check(label)
 
+    # The catalogue's filter panel, folded on a phone, opened.
+    page.goto(demo_site(prefix + "/?topic=hodepine"))
+    panel = page.locator("details.lms-filters__panel")
+    if not panel.evaluate("element => element.open"):
+        panel.locator("summary").click()
+    check("catalogue, filter panel open")
+
     page.goto(demo_site(prefix + OPEN_FORM))
     _submit(page)
     expect(page.locator(".lms-error-summary")).to_be_focused()

@@ -76,8 +76,11 @@ def test_find_an_open_offering_read_it_and_register(demo_site, page, viewport):
     expect(cards).to_have_count(1)
     expect(cards.first.locator(".lms-state")).to_have_text("Påmeldingen er åpen")
 
-    cards.first.get_by_role("link").click()
-    page.wait_for_load_state()
+    # The whole card is one tap target: a tap on its facts opens the offering.
+    cards.first.locator(".lms-card__facts").scroll_into_view_if_needed()
+    box = cards.first.locator(".lms-card__facts").bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.url == demo_site(OPEN_OFFERING)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Når hodet blir en pine")
 
