@@ -6,12 +6,18 @@ vocabulary or the site settings, sets a new version, so no stale entry is ever r
 
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 
 CONTENT_VERSION_KEY = "lms_pages:content-version"
-# A safety net for caches that are not shared between processes (e.g. local memory): however the
-# cache is set up, nothing is staler than this.
-TIMEOUT = 300
+# A safety net for caches that are not shared between processes (e.g. local memory), where another
+# process's new version is not seen: nothing is staler than this. A shared cache (Redis) sees every new
+# version at once, so its entries may live as long as the content (LMS_CONTENT_CACHE_TIMEOUT).
+DEFAULT_TIMEOUT = 300
+
+
+def timeout():
+    return getattr(settings, "LMS_CONTENT_CACHE_TIMEOUT", DEFAULT_TIMEOUT)
 
 
 def bump_content_version():
@@ -30,5 +36,5 @@ def get_or_build(name, build, is_fresh=None):
     value = cache.get(key)
     if value is None or (is_fresh is not None and not is_fresh(value)):
         value = build()
-        cache.set(key, value, TIMEOUT)
+        cache.set(key, value, timeout())
     return value

@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from ..content_cache import TIMEOUT, content_version
+from ..content_cache import content_version, timeout
 from ..models import Format, OfferingGroup, OfferingPage, RegistrationState
 from ..translations import original_locale_id
 
@@ -65,7 +65,7 @@ def render_cards(offerings, next_starts, request, now):
             )
             for offering in missing
         }
-        cache.set_many(rendered, TIMEOUT)
+        cache.set_many(rendered, timeout())
         cached.update(rendered)
     # SafeStrings from render_to_string; the cache keeps their type.
     return [cached[keys[offering.pk]] for offering in offerings]

@@ -84,6 +84,10 @@ CACHES = {
     }
 }
 
+# Redis is shared by every app server, so a change of content is seen by all at once: the catalogue's
+# counts, cards and other derived values may be kept until content or time changes them.
+LMS_CONTENT_CACHE_TIMEOUT = 24 * 60 * 60
+
 # Emails and the nightly purge of expired personal data are queued in the database and sent by `manage.py db_worker`, so a
 # registration's request never waits for the mail server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
