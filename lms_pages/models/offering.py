@@ -112,6 +112,14 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         _("digital platform"), max_length=100, blank=True, help_text=_("E.g. Microsoft Teams.")
     )
     format_note = models.TextField(_("about the format"), blank=True)
+    joining_instructions = models.TextField(
+        _("how to join a digital session"),
+        blank=True,
+        help_text=_(
+            "E.g. You get the link by email the day before. Never the meeting link itself: the page and its "
+            "calendar files are public."
+        ),
+    )
     duration = models.CharField(
         _("duration"),
         max_length=200,
@@ -206,6 +214,7 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
                 FieldPanel("format"),
                 FieldPanel("venue"),
                 FieldPanel("digital_platform"),
+                FieldPanel("joining_instructions"),
                 FieldPanel("format_note"),
             ],
             heading=_("Format and place"),

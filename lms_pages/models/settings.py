@@ -6,6 +6,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
 
+from ..colours import validate_brand_colour
+
 
 @register_setting(icon="site")
 class LmsSiteSettings(BaseSiteSetting):
@@ -13,6 +15,29 @@ class LmsSiteSettings(BaseSiteSetting):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     address = models.TextField(_("postal address"), blank=True)
+    opening_hours = models.CharField(
+        _("phone hours"), max_length=200, blank=True, help_text=_("E.g. Monday to Friday 08.00–15.30.")
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Shown in the header on the brand colour; an SVG or a PNG with a transparent background."
+        ),
+    )
+    brand_colour = models.CharField(
+        _("brand colour"),
+        max_length=7,
+        blank=True,
+        validators=[validate_brand_colour],
+        help_text=_(
+            "E.g. #003a73. The header, buttons and links use it with white text, so it must be dark."
+        ),
+    )
     accessibility_statement = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("accessibility statement"),

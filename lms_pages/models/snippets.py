@@ -115,8 +115,24 @@ class Venue(index.Indexed, models.Model):
         blank=True,
         help_text=_("County or health region, e.g. Helse Nord. Shown in the catalogue's place filter."),
     )
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    directions = models.TextField(
+        _("how to get there"),
+        blank=True,
+        help_text=_("Public transport, which entrance and floor, where to report on arrival."),
+    )
+    parking = models.TextField(
+        _("parking"), blank=True, help_text=_("Where to park, the price, parking for the disabled.")
+    )
+    step_free = models.BooleanField(
+        _("step-free access"),
+        null=True,
+        blank=True,
+        help_text=_("Can a wheelchair user get in and to the room without steps? Leave unknown if unsure."),
+    )
     accessibility = models.TextField(
-        _("accessibility"), blank=True, help_text=_("Step-free access, hearing loop, parking and the like.")
+        _("accessibility"), blank=True, help_text=_("Hearing loop, lifts, accessible toilets and the like.")
     )
 
     panels = [
@@ -130,6 +146,14 @@ class Venue(index.Indexed, models.Model):
             ],
             heading=_("Address"),
         ),
+        MultiFieldPanel(
+            [FieldPanel("latitude"), FieldPanel("longitude")],
+            heading=_("Position on the map"),
+            help_text=_("Optional: without it, the map link searches for the address."),
+        ),
+        FieldPanel("directions"),
+        FieldPanel("parking"),
+        FieldPanel("step_free"),
         FieldPanel("accessibility"),
     ]
     search_fields = [
