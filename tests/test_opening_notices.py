@@ -67,7 +67,11 @@ def soup_of(response):
 
 
 def words(response):
-    return " ".join(soup_of(response).get_text(" ").split())
+    return words_of(soup_of(response))
+
+
+def words_of(element):
+    return " ".join(element.get_text(" ").split())
 
 
 def links_in(message):
@@ -125,11 +129,10 @@ class TestAsking:
         assert mail.outbox == []
 
     def test_the_message_is_in_the_visitors_language(self, setup, ask):
-        response = ask(setup, "kari")
-        text = words(response)
+        summary = soup_of(ask(setup, "kari")).select_one(".lms-error-summary")
         assert (
-            "Skriv inn en e-postadresse" in text
-            or gettext("Enter an email address in the right format, like name@example.no.") in text
+            "E-post: Skriv inn en e-postadresse i riktig format, for eksempel navn@example.no."
+            in words_of(summary)
         )
 
     def test_a_filled_honeypot_stores_nothing(self, setup, ask):
@@ -170,6 +173,14 @@ class TestAsking:
         client = Client(enforce_csrf_checks=True)
         assert client.post(notice_url(setup), {"email": "kari@example.org"}).status_code == 403
         assert not OpeningNotice.objects.exists()
+
+    def test_confirming_and_unsubscribing_refuse_a_post_without_csrf_token(self, setup, ask):
+        ask(setup, "kari@example.org")
+        client = Client(enforce_csrf_checks=True)
+        assert client.post(confirm_link(mail.outbox[0])).status_code == 403
+        assert OpeningNotice.objects.get().confirmed_at is None
+        assert client.post(unsubscribe_link(mail.outbox[0])).status_code == 403
+        assert OpeningNotice.objects.exists()
 
 
 @pytest.mark.django_db
