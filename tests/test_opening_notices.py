@@ -25,6 +25,7 @@ from lms_forms.models import OpeningNotice
 from lms_forms.models.opening_notice import UNCONFIRMED_DAYS
 from lms_forms.services import opening_notices
 from lms_forms.services.opening_notices import send_opening_notices
+from lms_forms.services.person import erase_person
 from lms_pages.models import OfferingPage, Status
 from tests.test_registration import make_offering
 
@@ -357,3 +358,11 @@ class TestExpiry:
         response = client.post(link)
         assert response.status_code == 410
         assert gettext("This link has expired") in words(response)
+
+
+@pytest.mark.django_db
+def test_erasing_a_person_deletes_their_notices(setup, ask, client):
+    confirmed_notice(setup, ask, client, "kari@example.org")
+    ask(setup, "ola@example.org")
+    erase_person("KARI@example.org", user=None)
+    assert list(OpeningNotice.objects.values_list("email", flat=True)) == ["ola@example.org"]

@@ -2,7 +2,8 @@
 
 For a person's requests under the GDPR: access (article 15: every registration with its answers) and
 erasure (article 17: the registrations are cancelled and their personal data deleted; the rows stay,
-anonymised, so the groups' counts stay right, and freed places go to the waiting list). Both are in
+anonymised, so the groups' counts stay right, and freed places go to the waiting list; any request to
+be told when a registration opens is deleted). Both are in
 the audit log, with counts, never the address.
 """
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from .. import audit
 from ..choices import ACTIVE, RegistrationStatus
-from ..models import Registration
+from ..models import OpeningNotice, Registration
 from .locking import lock_groups, lock_registrations, recount
 from .retention import anonymise
 from .waiting_list import offer_freed_places, with_companions
@@ -66,5 +67,7 @@ def erase_person(email, *, user):
         ).update(status=RegistrationStatus.CANCELLED, offer_expires_at=None, updated_at=timezone.now())
         count = anonymise(Registration.objects.filter(pk__in=ids))
         offer_freed_places(groups, recount(groups))
+        # A request to be told when registration opens holds the address too.
+        OpeningNotice.objects.filter(email__iexact=email).delete()
     audit.log_for_offerings(audit.ERASED, user, audit.count_per_offering(erased))
     return count
