@@ -164,6 +164,17 @@ class TestCoordinator:
         badge = soup.select_one(".lms-offering__header .lms-state")
         assert badge["class"] == ["lms-state", "lms-state--recruited"]
 
+    def test_the_catalogue_card_says_recruited(self, catalogue, get_soup):
+        offering = OfferingPageFactory(
+            parent=catalogue, title="Arbeidsrettet kurs", registration_method=RegistrationMethod.COORDINATOR
+        )
+        card = next(
+            card for card in get_soup(catalogue.url).select(".lms-card") if offering.title in words(card)
+        )
+        (badge,) = card.select(".lms-state")
+        assert "lms-state--recruited" in badge["class"]
+        assert words(badge) == str(RegistrationState.RECRUITED.label)
+
     def test_the_state_is_recruited_whatever_the_status_but_cancelled(self, catalogue):
         offering = OfferingPageFactory(parent=catalogue, registration_method=RegistrationMethod.COORDINATOR)
         for status in (Status.OPEN, Status.PLANNED, Status.FULL, Status.CLOSED):
