@@ -16,7 +16,8 @@ def _without_links(text):
     return " ".join(LINK.sub("", text).split())
 
 
-def offering_calendar(offering, request):
+def offering_calendar(offering, request, groups=None):
+    """The sessions of the offering's groups (or of `groups`) as an iCalendar file."""
     calendar = Calendar()
     calendar.add("prodid", "-//Lærings- og mestringstilbud//NO")
     calendar.add("version", "2.0")
@@ -26,7 +27,7 @@ def offering_calendar(offering, request):
     host = request.get_host().split(":")[0] if request else "lms.invalid"
     url = offering.get_full_url(request)
     stamp = offering.last_published_at or timezone.now()
-    for group in offering.groups.all():
+    for group in offering.groups.all() if groups is None else groups:
         for session in group.sessions_in_order():
             event = Event()
             # Stable across downloads, so a calendar that imports the file again updates, not duplicates.
@@ -39,6 +40,8 @@ def offering_calendar(offering, request):
             if session.topic:
                 summary = f"{summary}: {_without_links(session.topic)}"
             event.add("summary", summary)
+            if offering.joining_instructions and not (session.venue or group.venue or offering.venue):
+                event.add("description", _without_links(offering.joining_instructions))
             location = _location(offering, group, session)
             if location:
                 event.add("location", vText(location))

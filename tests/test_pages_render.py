@@ -44,8 +44,22 @@ def section(soup, heading_id):
 
 
 def facts(soup):
-    dl = section(soup, "facts-heading").find("dl")
-    return {text(div.dt): text(div.dd) for div in dl.find_all("div", recursive=False)}
+    """The key facts as {label: value}: the list beside its icons, then the definitions below it."""
+    box = soup.select_one(".lms-keyfacts")
+    shown = {}
+    for item in box.select(".lms-keyfacts__list > li"):
+        label = item.select_one(".lms-keyfacts__label").extract()
+        shown[text(label)] = text(item)
+    for div in box.select(".lms-keyfacts__more > div"):
+        shown[text(div.dt)] = text(div.dd)
+    return shown
+
+
+def sessions(group):
+    return [
+        [text(part) for part in session.find_all(["time", "span"], recursive=False)]
+        for session in group.select(".lms-session")
+    ]
 
 
 def trail(soup):
@@ -128,8 +142,11 @@ def test_offering_shows_title_introduction_and_facts(offering, get_soup):
     )
     shown = facts(soup)
     assert shown["Price"] == "NOK 750"
-    assert shown["Format"] == "On site"
-    assert shown["Venue"] == "Ullevål sykehus, Kirkeveien 166, 0450 Oslo"
+    assert shown["Place"] == "Oslo On site"
+    # The offering's venue, said once, with its address and a map.
+    venue = section(soup, "dates-heading").select(".lms-venue")  # the offering's, then the Tromsø group's
+    assert text(venue[0]).startswith("Ullevål sykehus Kirkeveien 166, 0450 Oslo")
+    assert venue[0].find("a")["href"].startswith("https://www.openstreetmap.org/search?query=Kirkeveien")
     organisers = section(soup, "organisers-heading")
     assert "Oslo universitetssykehus" in text(organisers)
 
@@ -141,27 +158,27 @@ def test_offering_shows_each_group_with_its_sessions_in_oslo_time(offering, get_
 
     oslo_group = groups["Oslo"]
     assert "12 places" in text(oslo_group.select_one(".lms-group__meta"))
-    rows = [[text(cell) for cell in row.find_all(["th", "td"])] for row in oslo_group.select("tbody tr")]
     # Stored as 17:00 UTC in winter (UTC+1) and 16:00 UTC in summer (UTC+2): both are 18:00 in Oslo,
-    # written as English writes dates, on the 24-hour clock.
-    assert rows == [
-        ["Tuesday 15 January 2030", "18:00–20:00", "Auditorium 2", "Hva er hodepine?"],
-        ["Tuesday 11 June 2030", "18:00", "", "Medisiner"],
+    # written as English writes dates, on the 24-hour clock; a session's own place only where it has one.
+    assert sessions(oslo_group) == [
+        ["Tuesday 15 January 2030", "18:00–20:00", "Hva er hodepine?", "Auditorium 2"],
+        ["Tuesday 11 June 2030", "18:00", "Medisiner"],
     ]
-    assert [time["datetime"] for time in oslo_group.select("tbody time")] == [
+    assert [time["datetime"] for time in oslo_group.select(".lms-session time")] == [
         "2030-01-15T18:00:00+01:00",
         "2030-06-11T18:00:00+02:00",
     ]
 
+    # The group's venue is said once, above its sessions, not on every row.
     tromso_group = groups["Tromsø"]
-    assert text(tromso_group.select_one(".lms-group__meta")).startswith("UNN Tromsø")
-    assert [text(cell) for cell in tromso_group.select_one("tbody tr").find_all(["th", "td"])][:3] == [
-        "Tuesday 22 January 2030",
-        "10:00",
-        "UNN Tromsø",
-    ]
+    assert text(tromso_group.select_one(".lms-venue")).startswith("UNN Tromsø")
+    assert sessions(tromso_group)[0][:2] == ["Tuesday 22 January 2030", "10:00"]
+    assert "UNN" not in text(tromso_group.select_one(".lms-sessions"))
     calendar_link = section(soup, "dates-heading").find("a", href=f"{en(offering)}kalender/")
     assert calendar_link is not None
+    for name, group in groups.items():
+        key = OfferingGroup.objects.get(offering=offering, name=name).key
+        assert group.select_one(".lms-group__calendar a")["href"] == f"{en(offering)}kalender/{key}/"
 
 
 def test_offering_lists_downloads_with_file_type_and_size_and_its_child_pages(offering, get_soup):
@@ -202,7 +219,7 @@ def test_preview_shows_the_editors_unsaved_changes(offering):
     soup = BeautifulSoup(response.content, "html.parser")
     assert text(soup.find("h1")) == "Hodepineskolen høsten 2030"
     assert {text(group.h3) for group in soup.select(".lms-group")} == {"Oslo", "Tromsø", "Bergen"}
-    assert "Oppstart i Bergen" in text(soup.select_one(".lms-group tbody"))
+    assert any("Oppstart i Bergen" in text(listed) for listed in soup.select(".lms-group .lms-sessions"))
 
 
 def test_offering_links_live_related_offerings_only(offering, get_soup):
@@ -226,7 +243,7 @@ def test_a_digital_offering_names_its_platform(catalogue, get_soup):
     offering = OfferingPageFactory(
         parent=catalogue, format=Format.DIGITAL, digital_platform="Microsoft Teams"
     )
-    assert facts(get_soup(en(offering)))["Format"] == "Digital (Microsoft Teams)"
+    assert facts(get_soup(en(offering)))["Place"] == "Digital (Microsoft Teams)"
 
 
 @pytest.mark.parametrize(
@@ -240,8 +257,7 @@ def test_a_digital_offering_names_its_platform(catalogue, get_soup):
 )
 def test_price_as_a_visitor_reads_it(catalogue, get_soup, price_type, amount, shown):
     offering = OfferingPageFactory(parent=catalogue, price_type=price_type, price_amount=amount)
-    dd = section(get_soup(en(offering)), "facts-heading").find("dt", string="Price").find_next_sibling("dd")
-    assert dd.get_text() == shown
+    assert facts(get_soup(en(offering)))["Price"] == shown
 
 
 def test_prices_and_dates_as_each_language_writes_them(catalogue, get_soup):
@@ -253,8 +269,8 @@ def test_prices_and_dates_as_each_language_writes_them(catalogue, get_soup):
     written, path = {}, offering.url
     for language, prefix in (("nb", ""), ("nn", "/nn"), ("en", "/en")):
         soup = get_soup(prefix + path)
-        price = section(soup, "facts-heading").find("dt").find_parent("dl").get_text(" ")
-        written[language] = (price, text(soup.select_one(".lms-group tbody tr th")))
+        price = soup.select_one('.lms-keyfacts__list use[href$="#price"]').find_parent("li")
+        written[language] = (price.get_text(), text(soup.select_one(".lms-group .lms-session__date")))
     assert "1\u00a0500" in written["nb"][0] and "1\u00a0500" in written["nn"][0]
     assert "1,500" in written["en"][0]
     assert written["nb"][1] == "tirsdag 15. januar 2030"

@@ -108,7 +108,7 @@ def test_offering_page_and_calendar(full_offering, client, django_assert_num_que
     response = warm_then_count(client, django_assert_num_queries, offering.url, OFFERING_QUERIES)
     soup = BeautifulSoup(response.content, "html.parser")
     assert len(soup.select(".lms-group")) == size
-    assert len(soup.select(".lms-group tbody tr")) == 2 * size
+    assert len(soup.select(".lms-group .lms-session")) == 2 * size
     assert len(soup.select("#related-heading + ul a")) == size
     assert len(soup.select("a.lms-download[href^='/documents/']")) == size
 

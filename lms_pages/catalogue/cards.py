@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from ..content_cache import content_version, timeout
-from ..models import Format, OfferingGroup, OfferingPage, RegistrationState
+from ..models import OfferingGroup, OfferingPage
 from ..translations import original_locale_id
 
 CARD_TEMPLATE = "lms_pages/includes/offering_card.html"
@@ -42,8 +42,8 @@ def render_cards(offerings, next_starts, request, now):
     for offering in offerings:
         offering.next_start = next_starts.get(offering.pk)
         offering.card_state = offering.registration_state(now)
-        offering.places_left_total = _places_left(offering)
-        offering.place_names = place_names(offering)
+        offering.places_left_total = offering.places_left_in_open_groups(offering.card_state)
+        offering.place_names = offering.place_names()
         keys[offering.pk] = "lms_pages:card:" + ":".join(
             str(part)
             for part in (
@@ -69,29 +69,6 @@ def render_cards(offerings, next_starts, request, now):
         cached.update(rendered)
     # SafeStrings from render_to_string; the cache keeps their type.
     return [cached[keys[offering.pk]] for offering in offerings]
-
-
-def _places_left(offering):
-    """The places left in the groups that are open to registration on this site; None when unlimited or
-    when the card does not speak of places."""
-    if offering.card_state != RegistrationState.OPEN or offering.registration_method != "form":
-        return None
-    groups = list(offering.groups.all())
-    if not groups or any(group.places_left is None for group in groups):
-        return None
-    return sum(group.places_left for group in groups)
-
-
-def place_names(offering):
-    """Where the offering meets, as a visitor scans it: the municipalities, and "digital" for online."""
-    names = []
-    venues = [offering.venue] if offering.venue else [group.venue for group in offering.groups.all()]
-    for venue in venues:
-        if venue is not None and venue.municipality not in names:
-            names.append(venue.municipality)
-    if offering.format in (Format.DIGITAL, Format.HYBRID):
-        names.append(Format(Format.DIGITAL).label.lower() if names else Format(Format.DIGITAL).label)
-    return names
 
 
 def _load_registration_originals(offerings, request):

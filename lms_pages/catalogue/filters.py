@@ -164,7 +164,7 @@ class CatalogueFilter(django_filters.FilterSet):
             Q(registration_opens__isnull=True) | Q(registration_opens__lte=self.now),
             Q(registration_closes__isnull=True) | Q(registration_closes__gt=self.now),
             status=Status.OPEN,
-        ).exclude(registration_method=RegistrationMethod.NONE)
+        ).exclude(registration_method__in=[RegistrationMethod.NONE, RegistrationMethod.COORDINATOR])
 
     def filter_date(self, queryset, name, value):
         # Applied together in filter_queryset: both ends of a range must hold for the same session.

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,19 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    image_alt = models.CharField(
+        _("alternative text"),
+        max_length=250,
+        blank=True,
+        help_text=_(
+            "What the image shows, for those who cannot see it. Empty: the image's description in the library."
+        ),
+    )
+    image_decorative = models.BooleanField(
+        _("the image is decorative"),
+        default=False,
+        help_text=_("Tick when the image adds nothing the text does not say; screen readers then skip it."),
     )
     description = RichTextField(
         _("about the offering"),
@@ -185,7 +198,9 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
         FieldPanel("introduction"),
-        FieldPanel("image"),
+        MultiFieldPanel(
+            [FieldPanel("image"), FieldPanel("image_alt"), FieldPanel("image_decorative")], heading=_("Image")
+        ),
         FieldPanel("description"),
         MultiFieldPanel(
             [
@@ -315,6 +330,11 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
+        if self.image_id and not self.image_decorative and not self.image_alt_text:
+            errors["image_alt"] = _(
+                "Describe what the image shows, or tick that it is decorative. Its description in the image "
+                "library is empty."
+            )
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             errors["max_age"] = _("The maximum age cannot be lower than the minimum age.")
         if (
@@ -368,6 +388,43 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             prefetch_related_objects([self], *self.content_prefetches())
             self._content_loaded = True
         return self
+
+    def places_left_in_open_groups(self, state):
+        """The places left in all groups, when registration is open on this site and every group has a
+        limit; None otherwise (the page then does not speak of places)."""
+        if state != RegistrationState.OPEN or self.registration_method != RegistrationMethod.FORM:
+            return None
+        groups = list(self.groups.all())
+        if not groups or any(group.places_left is None for group in groups):
+            return None
+        return sum(group.places_left for group in groups)
+
+    def place_names(self):
+        """Where the offering meets, as a visitor scans it: the municipalities, and "digital" for online."""
+        names = []
+        venues = [self.venue] if self.venue else [group.venue for group in self.groups.all()]
+        for venue in venues:
+            if venue is not None and venue.municipality not in names:
+                names.append(venue.municipality)
+        if self.format in (Format.DIGITAL, Format.HYBRID):
+            digital = Format(Format.DIGITAL).label
+            names.append(digital.lower() if names else digital)
+        return names
+
+    def next_session(self, now=None):
+        """The first session that has not started yet, over all groups; None when there is none."""
+        now = now or timezone.now()
+        upcoming = [
+            session for group in self.groups.all() for session in group.sessions.all() if session.start >= now
+        ]
+        return min(upcoming, key=lambda session: session.start, default=None)
+
+    @property
+    def image_alt_text(self):
+        """The image's alternative text: "" for a decorative image, which screen readers then skip."""
+        if self.image is None or self.image_decorative:
+            return ""
+        return self.image_alt or self.image.description
 
     @property
     def price_is_free(self):
@@ -493,10 +550,18 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             # A form left under an offering people do not sign up for here is neither offered nor listed.
             child_pages = [child for child in child_pages if child.pk != registration_page.pk]
             registration_page = None
+        state = self.registration_state()
+        for group in groups:
+            group.calendar_url = self.group_calendar_url(group, request.path)
+            group.shared_place = group.shared_session_place()
         context.update(
             offering=self,
             groups=groups,
-            registration_state=self.registration_state(),
+            registration_state=state,
+            next_session=self.next_session(),
+            session_count=sum(len(group.sessions.all()) for group in groups),
+            places_left=self.places_left_in_open_groups(state),
+            place_names=self.place_names(),
             registration_page=registration_page,
             json_ld=offering_json_ld(self, request, groups),
             # Under the address the visitor used, so the download keeps their language.
@@ -509,12 +574,32 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
 
     @path("kalender/", name="calendar")
     def calendar(self, request):
+        return self._calendar_response(
+            request, self.load_content().groups.all(), slugify(self.slug) or "tilbud"
+        )
+
+    @path("kalender/<uuid:group_key>/", name="group_calendar")
+    def group_calendar(self, request, group_key):
+        """One group's sessions: what someone with a place in it puts in their calendar."""
+        groups = [group for group in self.load_content().groups.all() if group.key == group_key]
+        if not groups:
+            raise Http404
+        return self._calendar_response(
+            request, groups, f"{slugify(self.slug) or 'tilbud'}-{slugify(groups[0].name) or 'gruppe'}"
+        )
+
+    def group_calendar_url(self, group, page_url):
+        """The group's calendar file under `page_url`, this page's address as the visitor used it (so the
+        download keeps their language)."""
+        return page_url + self.reverse_subpage("group_calendar", kwargs={"group_key": group.key})
+
+    def _calendar_response(self, request, groups, filename):
         from ..ics import offering_calendar
 
         response = HttpResponse(
-            offering_calendar(self.load_content(), request), content_type="text/calendar; charset=utf-8"
+            offering_calendar(self, request, groups), content_type="text/calendar; charset=utf-8"
         )
-        response["Content-Disposition"] = f'attachment; filename="{slugify(self.slug) or "tilbud"}.ics"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}.ics"'
         return response
 
 
@@ -564,6 +649,15 @@ class OfferingGroup(Orderable, ClusterableModel):
 
     def sessions_in_order(self):
         return sorted(self.sessions.all(), key=lambda session: session.start)
+
+    def shared_session_place(self):
+        """The place note ("Microsoft Teams", "Auditorium 2") when every session of the group has the same
+        one and no venue of its own, so the page says it once for the group instead of on every row."""
+        sessions = list(self.sessions.all())
+        notes = {session.place_note for session in sessions if not session.venue_id}
+        if len(sessions) > 1 and len(notes) == 1 and all(not session.venue_id for session in sessions):
+            return notes.pop()
+        return ""
 
     @property
     def registration_group(self):

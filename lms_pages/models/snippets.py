@@ -1,5 +1,7 @@
 """Shared vocabularies that editors keep once and reuse across offerings."""
 
+from urllib.parse import urlencode
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -178,3 +180,15 @@ class Venue(index.Indexed, models.Model):
         return ", ".join(
             part for part in [self.street_address, f"{self.postal_code} {self.municipality}".strip()] if part
         )
+
+    @property
+    def map_url(self):
+        """OpenStreetMap at the venue's position, or a search for its address when it has none."""
+        if self.latitude is not None and self.longitude is not None:
+            return (
+                f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}"
+                f"#map=17/{self.latitude}/{self.longitude}"
+            )
+        if not self.street_address:
+            return ""
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": f"{self.address_line}, Norge"})

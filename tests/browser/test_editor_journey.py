@@ -190,7 +190,7 @@ def test_editor_builds_an_offering_and_the_public_sees_it(demo_site, page, edito
     page.go_back()
 
     # ... and the form offers both groups, the editor's question and the notice.
-    page.locator("main").get_by_role("link", name="Meld deg på").click()
+    page.locator("#registration").get_by_role("link", name="Meld deg på").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Påmelding")
     choices = page.locator("fieldset#id_group")
     expect(choices.get_by_label(re.compile(r"^Oslo"))).to_be_visible()
