@@ -1,5 +1,6 @@
 """The offering: one course, learning network or coping group, with its groups and their sessions."""
 
+import re
 import uuid
 
 from django import forms
@@ -32,6 +33,9 @@ from ..panels import OccupancyPanel
 from ..places import has_room
 from .base import LmsPageMixin, without_restricted
 from .choices import Format, OfferingKind, PriceType, RegistrationMethod, RegistrationState, Status
+
+# An address a visitor could follow into a meeting: never in public text about how to join.
+MEETING_LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 
 PLACE_SEARCH_FIELDS = [
     index.SearchField("name"),
@@ -330,6 +334,11 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
+        if MEETING_LINK.search(self.joining_instructions):
+            errors["joining_instructions"] = _(
+                "Leave the meeting link out: this text is public, on the page and in its calendar files. Say "
+                "how participants get the link, e.g. by email the day before."
+            )
         if self.image_id and not self.image_decorative and not self.image_alt_text:
             errors["image_alt"] = _(
                 "Describe what the image shows, or tick that it is decorative. Its description in the image "
