@@ -22,7 +22,7 @@ def test_the_call_to_action_stays_in_reach_while_a_phone_scrolls(demo_site, page
     for share in (0.3, 0.6):
         page.evaluate(f"window.scrollTo(0, document.documentElement.scrollHeight * {share})")
         box = action.bounding_box()
-        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
         assert box["height"] >= 24 and box["width"] >= 24
 
 
