@@ -95,7 +95,16 @@ def serve_confirmation(page, request, token):
         waiting_position=registration.waiting_position(),
         cancel_path=page.url
         + page.reverse_subpage("cancel", kwargs={"token": make_token(registration, CANCEL_SALT)}),
+        calendar_url=_group_calendar_url(page, request, registration),
     )
+
+
+def _group_calendar_url(page, request, registration):
+    """The calendar file of the registrant's group, on the offering in the language of the form."""
+    offering, group = page.offering_page, registration.group
+    if offering is None or group is None or registration.status in ("cancelled", "expired"):
+        return ""
+    return offering.group_calendar_url(group, offering.get_url(request))
 
 
 def _companion(registration):

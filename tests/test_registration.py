@@ -247,6 +247,10 @@ class TestValidRegistration:
         status = soup_of(confirmation).select_one("[role=status]")
         assert status.h1.get_text(strip=True) == "Du har fått plass"
         assert "waiting list" not in status.get_text()
+        # The dates of the group the person has a place in, for their calendar.
+        calendar = soup_of(confirmation).select_one("a.lms-download[download]")["href"]
+        assert calendar == f"{setup.offering.url}kalender/{setup.group.key}/"
+        assert client.get(calendar).content.count(b"BEGIN:VEVENT") == 1
 
     def test_full_group_puts_people_on_the_waiting_list_in_order(
         self, catalogue, client, get_soup, post_form
