@@ -17,6 +17,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    # The brand colour's stylesheet (lms_pages.brand).
+    path("", include("lms_pages.urls")),
 ]
 
 if settings.DEBUG:

@@ -57,14 +57,21 @@ class LmsSiteSettings(BaseSiteSetting):
 
     panels = [
         FieldPanel("organisation_name"),
+        MultiFieldPanel([FieldPanel("logo"), FieldPanel("brand_colour")], heading=_("Look")),
         MultiFieldPanel(
-            [FieldPanel("email"), FieldPanel("phone"), FieldPanel("address")], heading=_("Contact details")
+            [FieldPanel("email"), FieldPanel("phone"), FieldPanel("opening_hours"), FieldPanel("address")],
+            heading=_("Contact details"),
         ),
-        PageChooserPanel("accessibility_statement", page_type="lms_pages.AccessibilityStatementPage"),
-        FieldPanel("privacy_page"),
+        MultiFieldPanel(
+            [
+                PageChooserPanel("accessibility_statement", page_type="lms_pages.AccessibilityStatementPage"),
+                FieldPanel("privacy_page"),
+            ],
+            heading=_("Pages in the footer"),
+        ),
     ]
 
-    select_related = ["accessibility_statement", "privacy_page"]
+    select_related = ["accessibility_statement", "privacy_page", "logo"]
 
     class Meta:
         verbose_name = _("learning and coping centre")

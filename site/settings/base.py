@@ -147,6 +147,12 @@ WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "norwegian"}
 }
+# Wagtail's image formats, and SVG for logos (LmsSiteSettings.logo), which stay sharp at any size.
+# Wagtail reads SVG files with defusedxml but does not clean them: the header shows the logo through
+# <img>, where an SVG runs no script; one opened at its own address gets this site's policy
+# (script-src 'self'), and a media server outside Django must send a policy of its own
+# (docs/deployment.md). Only editors with permission to add images can upload one.
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp", "svg"]
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Editors may keep a page tree per language: bokmål, and for nynorsk and English aliases of its pages
