@@ -187,7 +187,7 @@ def test_the_catalogue_shows_open_not_yet_open_and_closed_offerings(demo):
     states = {offering.slug: offering.registration_state(now) for offering in originals(OfferingPage)}
     assert states[HEADACHE_SLUG] == RegistrationState.OPEN
     assert states["grunnkurs-i-helsepedagogikk"] == RegistrationState.NOT_YET_OPEN
-    assert states["kurs-i-helsepedagogikk"] == RegistrationState.CLOSED
+    assert states["kurs-i-helsepedagogikk"] == RegistrationState.RECRUITED
 
 
 def test_the_programmes_follow_the_seeds(demo):
@@ -269,7 +269,7 @@ def test_the_demo_admin_account_is_created_once_and_can_be_skipped(db):
 FORM_STATES = {
     HEADACHE_SLUG: RegistrationState.OPEN,
     "mestringstreff": RegistrationState.WAITING_LIST,
-    "kurs-i-helsepedagogikk": RegistrationState.CLOSED,
+    "kurs-i-helsepedagogikk": RegistrationState.RECRUITED,
 }
 
 
@@ -277,7 +277,7 @@ def registration_forms():
     return {form.offering.slug: form for form in originals(RegistrationFormPage).live()}
 
 
-def test_three_offerings_have_an_open_a_full_and_a_closed_registration_form(demo):
+def test_three_offerings_have_an_open_a_full_and_a_recruited_registration_form(demo):
     now = datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=OSLO)
     forms = registration_forms()
     assert forms.keys() == FORM_STATES.keys()
@@ -360,7 +360,8 @@ def test_the_registration_forms_show_as_the_demo_promises(demo_today, client):
         response = client.get(forms[slug].url)
         assert response.status_code == 200, slug
         html = response.content.decode()
-        assert ('<form class="lms-form"' in html) == (state != RegistrationState.CLOSED), slug
+        # A form under an offering whose participants are recruited elsewhere shows no form to fill in.
+        assert ('<form class="lms-form"' in html) == (state != RegistrationState.RECRUITED), slug
     html = client.get(forms[HEADACHE_SLUG].url).content.decode()
     assert "Hva håper du å lære i læringsnettverket?" in html
     assert "Oslo" in html and "Tromsø" in html

@@ -42,14 +42,14 @@ STATIC_PAGES = {
     "catalogue, no results": "/?q=finnes-ikke-i-katalogen&topic=migrene",
     "offering": OPEN_OFFERING,
     "offering, full": "/mestringstreff/",
-    "offering, closed": "/kurs-i-helsepedagogikk/",
+    "offering, recruited through coordinators": "/kurs-i-helsepedagogikk/",
     "course programme": PROGRAMME,
     "brochure": BROCHURE,
     "confidentiality notice": NOTICE,
     "information page": INFORMATION,
     "registration form, empty": OPEN_FORM,
     "registration form, waiting list": FULL_FORM,
-    "registration form, closed": CLOSED_FORM,
+    "registration form, registered for elsewhere": CLOSED_FORM,
     "link no longer valid": FULL_FORM + "avmelding/ikke-en-gyldig-lenke/",
 }
 
