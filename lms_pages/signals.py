@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -99,6 +100,20 @@ def site_settings_changed(sender, created, **kwargs):
     # nothing visible, and bumping there would throw away what the same request has just cached.
     if not created:
         bump_content_version()
+
+
+@receiver(post_save, sender=get_image_model())
+def logo_changed(sender, instance, created, **kwargs):
+    """The cached site settings hold their logo: a new file or focal point for it shows at once."""
+    if not created and LmsSiteSettings.objects.filter(logo=instance).exists():
+        bump_content_version()
+
+
+@receiver(post_delete, sender=get_image_model())
+def image_deleted(sender, instance, **kwargs):
+    # By now the settings that showed it have lost it (SET_NULL, without a signal of their own); images
+    # are deleted rarely, so every deletion is taken as a change.
+    bump_content_version()
 
 
 @receiver(post_save, sender=Topic)

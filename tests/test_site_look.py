@@ -216,3 +216,21 @@ def test_the_demo_shows_the_centres_own_contact_details_and_its_look(demo_site, 
     assert footer.select_one("a[href='mailto:lms@hnt.no']")
     assert footer.select_one("a[href='/tilgjengelighetserklaering/']")
     assert footer.select_one("a[href='/personvern/']")
+
+
+def test_a_replaced_or_deleted_logo_shows_at_once(catalogue, get_soup):
+    logo = svg_logo()
+    site_settings(organisation_name="LMS Testby", logo=logo)
+    assert "logo" in get_soup("/").select_one(".site-header img")["src"]
+
+    logo.file.save("wider.svg", ContentFile(LOGO_SVG.replace(b'width="300"', b'width="600"', 2)), save=False)
+    logo.file.seek(0)
+    logo.full_clean()
+    logo.save()
+    logo.renditions.all().delete()  # as the admin does when an image gets a new file
+    assert "wider" in get_soup("/").select_one(".site-header img")["src"]
+
+    logo.delete()
+    home = get_soup("/").select_one(".site-header a[href='/']")
+    assert home.find("img") is None
+    assert home.get_text(strip=True) == "LMS Testby"
