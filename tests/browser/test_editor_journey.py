@@ -178,7 +178,7 @@ def test_editor_builds_an_offering_and_the_public_sees_it(demo_site, page, edito
     for name, places, day, offset in GROUPS:
         group = page.locator(".lms-group").filter(has=page.get_by_role("heading", name=name, exact=True))
         expect(group).to_contain_text(f"{places} plasser")
-        row = group.get_by_role("row").filter(has_text="Hva er KOLS?")
+        row = group.get_by_role("listitem").filter(has_text="Hva er KOLS?")
         expect(row.locator("time")).to_have_attribute("datetime", f"{day:%Y-%m-%d}T18:00:00{offset}")
         expect(row).to_contain_text("18.00–20.30")
         expect(row).to_contain_text(f"Auditoriet i {name}")
