@@ -40,18 +40,14 @@ The database named in --database-url is dropped if it exists, created, and dropp
 through the server's "postgres" maintenance database. Needs gunicorn (in the dev extras).
 """
 
-import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import textwrap
 import threading
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -346,53 +342,6 @@ def stored_counts(pages):
 # The server
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(support_dir, database_url, port, workers, log_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-        "PYTHONPATH": os.pathsep.join(
-            [str(support_dir), str(harness.PROJECT_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
-        ),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "lms_site.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter running gunicorn
-            command, cwd=harness.PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def wait_until_serving(process, url, log_path, timeout=60):
     import requests
 
@@ -578,7 +527,7 @@ def main(argv=None):
                 make_migrations=[PLAIN_APP],
                 refusal="The settings do not read DATABASE_URL",
             )
-            port = free_port()
+            port = harness.free_port()
             base_url = f"http://127.0.0.1:{port}"
             targets, pages = seed(base_url)
             from django.db import connection
@@ -589,7 +538,14 @@ def main(argv=None):
             print(f"{database}: migrated and seeded in {time.perf_counter() - started:.1f} s")
 
             log_path = support_dir / "gunicorn.log"
-            with gunicorn(support_dir, args.database_url, port, args.workers, log_path) as process:
+            with harness.gunicorn(
+                SETTINGS_MODULE,
+                support_dir,
+                port,
+                log_path,
+                workers=args.workers,
+                environment={"DATABASE_URL": args.database_url},
+            ) as process:
                 for target in targets:
                     wait_until_serving(process, target.url, log_path)
                 print(f"gunicorn serving {base_url} with {args.workers} workers")

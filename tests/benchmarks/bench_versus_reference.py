@@ -36,15 +36,12 @@ e.g. when the script runs in a git worktree.
 """
 
 import http.client
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -207,55 +204,6 @@ def write_support_modules(directory, args):
     (directory / "lms_site").symlink_to(harness.PROJECT_DIR / "site", target_is_directory=True)
 
 
-def free_port():
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(support_dir, port, log_path):
-    """Our project under gunicorn, one sync worker, on the database in DATABASE_URL."""
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE,
-        "PYTHONPATH": os.pathsep.join(
-            [str(support_dir), str(harness.PROJECT_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
-        ),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "lms_site.wsgi:application",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "1",
-        "--worker-class",
-        "sync",
-        "--timeout",
-        str(REQUEST_TIMEOUT),
-        "--log-level",
-        "warning",
-    ]
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter running gunicorn
-            command, cwd=harness.PROJECT_DIR, env=environment, stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def wait_until_answering(process, side, log_path, timeout=90):
     """Wait until the server answers the side's page at all; that first answer (the worker's first
     request, on an empty cache) is recorded untimed like a warm-up."""
@@ -361,11 +309,13 @@ def main(argv=None):
                 print(f"Seeded and checked {size} offerings in {time.perf_counter() - started:.1f} s")
                 # The server gets the database to itself; a new one per size starts with an empty cache.
                 harness.close_connections()
-                port = free_port()
+                port = harness.free_port()
                 log_path = support_dir / f"gunicorn-{size}.log"
                 ours = Side("catalogue (ours)", f"http://127.0.0.1:{port}{path}")
                 reference = Side("reference", args.reference_url)
-                with gunicorn(support_dir, port, log_path) as process:
+                with harness.gunicorn(
+                    SETTINGS_MODULE, support_dir, port, log_path, timeout=REQUEST_TIMEOUT
+                ) as process:
                     wait_until_answering(process, ours, log_path)
                     measure(ours, reference, args.rounds, args.warmups)
                 print_size(database, size, ours, reference, args)

@@ -8,7 +8,9 @@ Django is imported only inside the functions: the scripts set DATABASE_URL and t
 
 import argparse
 import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -315,3 +317,52 @@ def exit_status(failed, message):
         sys.stdout.flush()
         print(f"\n{message}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(settings_module, support_dir, port, log_path, *, workers=1, timeout=60, environment=None):
+    """The project under gunicorn (sync workers) on 127.0.0.1:`port`, with `settings_module` importable
+    from `support_dir`, its output in `log_path`; stopped on leaving."""
+    env = {
+        **os.environ,
+        **(environment or {}),
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "PYTHONPATH": os.pathsep.join(
+            [str(support_dir), str(PROJECT_DIR), *filter(None, [os.environ.get("PYTHONPATH")])]
+        ),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "lms_site.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        str(timeout),
+        "--log-level",
+        "warning",
+    ]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(  # noqa: S603 - a fixed command: this interpreter running gunicorn
+            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
