@@ -5,6 +5,7 @@ registration journey by keyboard alone; reflow at 320 px; autocomplete on person
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from lms_forms.choices import AgeCheck
@@ -214,20 +215,55 @@ REFLOW_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("viewport", [{"width": 320, "height": 640}], ids=["320px"])
-def test_nothing_scrolls_sideways_at_320px(demo_site, page, viewport):
-    too_wide = {}
+# A small phone, a common phone and a laptop.
+SCREENS = {
+    "320px": {"width": 320, "height": 640},
+    "390px": {"width": 390, "height": 844},
+    "1366px": {"width": 1366, "height": 768},
+}
+
+
+@pytest.mark.parametrize("viewport", list(SCREENS.values()), ids=list(SCREENS))
+def test_nothing_scrolls_sideways_and_every_tap_target_is_large_enough(demo_site, page, viewport):
+    too_wide, small_targets = {}, {}
+
+    def check(label):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            too_wide[label] = width
+        violations = (
+            Axe()
+            .run(page, options={"runOnly": {"type": "rule", "values": ["target-size"]}})
+            .response["violations"]
+        )
+        if violations:
+            small_targets[label] = describe_violations(violations)
+
     for path in REFLOW_PAGES:
         page.goto(demo_site(path))
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > 320:
-            too_wide[path] = width
+        check(path)
     page.goto(demo_site(OPEN_FORM))
     _submit(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > 320:
-        too_wide[OPEN_FORM + " (with errors)"] = width
-    assert not too_wide, f"pages wider than 320 px (scrollWidth): {too_wide}"
+    check(OPEN_FORM + " (with errors)")
+    assert not too_wide, f"pages wider than {viewport['width']} px (scrollWidth): {too_wide}"
+    assert not small_targets, "tap targets under 24 × 24 px:\n" + "\n".join(
+        f"{label}:\n{text}" for label, text in small_targets.items()
+    )
+
+
+@pytest.mark.parametrize("viewport", list(SCREENS.values()), ids=list(SCREENS))
+def test_the_first_result_starts_on_the_first_screen(demo_site, page, viewport):
+    for path in ("/", "/nn/", "/en/", "/?topic=hodepine"):
+        page.goto(demo_site(path))
+        first = page.locator(".lms-results .lms-card").first.bounding_box()
+        assert first["y"] < viewport["height"], f"{path}: the first result starts at {first['y']:.0f} px"
+    # On a wide screen an offering's first screen shows when, where and what it costs.
+    if viewport["width"] > 600:
+        page.goto(demo_site(OPEN_OFFERING))
+        facts = page.locator(".lms-keyfacts__list > li")
+        for index, fact in enumerate(("next date", "place", "price")):
+            box = facts.nth(index).bounding_box()
+            assert box["y"] + box["height"] <= viewport["height"], f"the {fact} is below the first screen"
 
 
 def test_personal_fields_have_autocomplete(demo_site, page):
