@@ -269,7 +269,7 @@ def test_the_demo_admin_account_is_created_once_and_can_be_skipped(db):
 FORM_STATES = {
     HEADACHE_SLUG: RegistrationState.OPEN,
     "mestringstreff": RegistrationState.WAITING_LIST,
-    "kurs-i-helsepedagogikk": RegistrationState.RECRUITED,
+    "grunnkurs-i-helsepedagogikk": RegistrationState.NOT_YET_OPEN,
 }
 
 
@@ -277,7 +277,7 @@ def registration_forms():
     return {form.offering.slug: form for form in originals(RegistrationFormPage).live()}
 
 
-def test_three_offerings_have_an_open_a_full_and_a_recruited_registration_form(demo):
+def test_three_offerings_have_an_open_a_full_and_a_not_yet_open_registration_form(demo):
     now = datetime.datetime.combine(TODAY, datetime.time(12), tzinfo=OSLO)
     forms = registration_forms()
     assert forms.keys() == FORM_STATES.keys()
@@ -288,7 +288,7 @@ def test_three_offerings_have_an_open_a_full_and_a_recruited_registration_form(d
         assert form.to_address.endswith("@example.org")
         assert "{cancel_link}" in form.confirmation_text
         form.full_clean()  # the confirmation text's placeholders are all known ones
-    assert forms["kurs-i-helsepedagogikk"].offering.registration_closes < now
+    assert forms["grunnkurs-i-helsepedagogikk"].offering.registration_opens > now
 
 
 def test_the_headache_form_asks_what_the_seed_asks(demo):
@@ -360,8 +360,8 @@ def test_the_registration_forms_show_as_the_demo_promises(demo_today, client):
         response = client.get(forms[slug].url)
         assert response.status_code == 200, slug
         html = response.content.decode()
-        # A form under an offering whose participants are recruited elsewhere shows no form to fill in.
-        assert ('<form class="lms-form"' in html) == (state != RegistrationState.RECRUITED), slug
+        # Before registration opens, the form page offers only to tell the visitor when it opens.
+        assert ('<form class="lms-form"' in html) == (state != RegistrationState.NOT_YET_OPEN), slug
     html = client.get(forms[HEADACHE_SLUG].url).content.decode()
     assert "Hva håper du å lære i læringsnettverket?" in html
     assert "Oslo" in html and "Tromsø" in html

@@ -28,7 +28,7 @@ OPEN_FORM = "/nar-hodet-blir-en-pine/pamelding/"
 NOTICE = "/nar-hodet-blir-en-pine/taushetsplikt/"
 BROCHURE = "/nar-hodet-blir-en-pine/informasjonsbrosjyre/"
 FULL_FORM = "/mestringstreff/pamelding/"
-CLOSED_FORM = "/kurs-i-helsepedagogikk/pamelding/"
+NOT_YET_OPEN_FORM = "/grunnkurs-i-helsepedagogikk/pamelding/"
 PROGRAMME = "/kurs-i-helsepedagogikk/kursprogram/"
 INFORMATION = "/hva-er-laerings-og-mestringstilbud/"
 

@@ -14,10 +14,10 @@ from lms_forms.models import RegistrationFormPage
 from .helpers import (
     BROCHURE,
     CANCEL_LINK,
-    CLOSED_FORM,
     FULL_FORM,
     INFORMATION,
     LANGUAGES,
+    NOT_YET_OPEN_FORM,
     NOTICE,
     OPEN_FORM,
     OPEN_OFFERING,
@@ -50,7 +50,7 @@ STATIC_PAGES = {
     "information page": INFORMATION,
     "registration form, empty": OPEN_FORM,
     "registration form, waiting list": FULL_FORM,
-    "registration form, registered for elsewhere": CLOSED_FORM,
+    "registration form, not open yet": NOT_YET_OPEN_FORM,
     "link no longer valid": FULL_FORM + "avmelding/ikke-en-gyldig-lenke/",
 }
 
@@ -208,7 +208,7 @@ REFLOW_PAGES = [
     "/personvern/",
     OPEN_FORM,
     FULL_FORM,
-    CLOSED_FORM,
+    NOT_YET_OPEN_FORM,
     "/en/",
     "/en" + OPEN_OFFERING,
     "/nn" + OPEN_FORM,
