@@ -18,6 +18,7 @@ from lms_forms.choices import AgeCheck, RegistrationSource, RegistrationStatus
 from lms_forms.models import Registration, RegistrationFormField, RegistrationFormPage
 from lms_pages.models import (
     Audience,
+    BrochurePage,
     CataloguePage,
     ConfidentialityNoticePage,
     CourseProgrammePage,
@@ -211,7 +212,9 @@ def test_the_programmes_follow_the_seeds(demo):
 
 def test_the_documents_are_text_pdfs_stored_as_wagtail_documents(demo):
     offering = originals(OfferingPage).get(slug=HEADACHE_SLUG)
-    documents = [download.document for download in offering.downloads.all()]
+    # The brochure's file is offered by the brochure page, the others as downloads of the offering.
+    brochure = originals(BrochurePage).get(slug="informasjonsbrosjyre").document
+    documents = [brochure] + [download.document for download in offering.downloads.all()]
     assert [document.title for document in documents] == [
         "Når hodet blir en pine – informasjonsbrosjyre",
         "Når hodet blir en pine – prosjektsøknad",

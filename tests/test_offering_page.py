@@ -147,3 +147,12 @@ def test_the_image_comes_in_sizes_for_the_screen_and_as_a_share_preview(catalogu
     assert meta["og:url"] == offering.full_url
     assert meta["og:image"].startswith("http") and meta["og:image:alt"] == "Deltakere rundt et bord"
     assert meta["twitter:card"] == "summary_large_image"
+
+
+def test_the_documents_leave_out_what_the_registration_box_links(network, get_soup):
+    soup = get_soup("/en" + network.url)
+    form_links = [link for link in soup.select("main a") if link["href"].endswith("/pamelding/")]
+    # The call to action in the registration box, and the same link kept at the bottom of a phone's screen.
+    assert [link.find_parent(id="registration") is not None for link in form_links] == [True, False]
+    assert form_links[1].find_parent(class_="lms-sticky-action") is not None
+    assert soup.find(id="downloads-heading") is None  # the form was its only sub-page

@@ -578,6 +578,12 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             related_pages=self.related_pages(),
             notice=in_locale([self.confidentiality_notice], self.locale_id)[0],
             child_pages=child_pages,
+            # The documents list leaves out what the registration box links already: the form and the notice.
+            document_pages=[
+                child
+                for child in child_pages
+                if child.pk not in {getattr(registration_page, "pk", None), self.confidentiality_notice_id}
+            ],
         )
         return context
 
