@@ -9,8 +9,8 @@ from django.core import mail
 CHROMIUM = Path("/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("LMS_REQUIRE_BROWSER") == "1"
 
-PHONE = {"width": 375, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
 # The language prefixes of the public site: bokmål at /, nynorsk at /nn/, English at /en/.
