@@ -43,7 +43,7 @@ def render_cards(offerings, next_starts, request, now):
         offering.next_start = next_starts.get(offering.pk)
         offering.card_state = offering.registration_state(now)
         offering.places_left_total = offering.places_left_in_open_groups(offering.card_state)
-        offering.place_names = offering.place_names()
+        offering.card_places = offering.place_names()
         keys[offering.pk] = "lms_pages:card:" + ":".join(
             str(part)
             for part in (

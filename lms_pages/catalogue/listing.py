@@ -175,9 +175,10 @@ class CatalogueListing:
                     text = f"«{item}»"
                 else:
                     text = str(choices.get(str(item), item))
-                raw = {"q": None}.get(
-                    name, str(item) if not isinstance(item, (bool, datetime.date)) else None
-                )
+                # The value as the query string holds it; None drops every value of the field (a
+                # search, a date, a tick box: one value each).
+                single = name == "q" or isinstance(item, (bool, datetime.date))
+                raw = None if single else str(item)
                 remaining = [
                     (key, val) for key, val in pairs if not (key == name and (raw is None or val == raw))
                 ]
