@@ -5,6 +5,8 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from .languages import LANGUAGE_CHOICES
+
 HEADING_LEVELS = [("h2", _("Level 2")), ("h3", _("Level 3")), ("h4", _("Level 4"))]
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -100,6 +102,20 @@ class DocumentsBlock(blocks.StructBlock):
         template = "lms_pages/blocks/documents.html"
 
 
+class OtherLanguageBlock(blocks.StructBlock):
+    """Text written in another language than the page, marked with its language (WCAG 3.1.2), so that a
+    screen reader reads it with the right voice: a nynorsk section on a bokmål page, a publisher's lines
+    in Northern Sami."""
+
+    language = blocks.ChoiceBlock(choices=LANGUAGE_CHOICES, label=_("Language"))
+    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES + ["h3", "h4"], label=_("Text"))
+
+    class Meta:
+        icon = "globe"
+        label = _("Text in another language")
+        template = "lms_pages/blocks/other_language.html"
+
+
 class ContentStreamBlock(blocks.StreamBlock):
     """Free sections for an information page or the extra sections of an offering."""
 
@@ -112,6 +128,7 @@ class ContentStreamBlock(blocks.StreamBlock):
     key_figures = KeyFiguresBlock()
     documents = DocumentsBlock()
     references = ReferencesBlock()
+    other_language = OtherLanguageBlock()
 
 
 class ProgrammeItemBlock(blocks.StructBlock):

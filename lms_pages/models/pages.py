@@ -12,14 +12,9 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import RICH_TEXT_FEATURES, ContentStreamBlock, ModuleBlock, ProgrammeStreamBlock
+from ..languages import LANGUAGE_CHOICES
 from .base import LmsPageMixin
 
-LANGUAGE_CHOICES = [
-    ("nb", _("Norwegian Bokmål")),
-    ("nn", _("Norwegian Nynorsk")),
-    ("en", _("English")),
-    ("se", _("Northern Sami")),
-]
 
 
 class CataloguePage(LmsPageMixin, Page):

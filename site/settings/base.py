@@ -110,13 +110,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Bokmål is the default; nynorsk and English are offered beside it.
+# Bokmål is the default; nynorsk, English and Northern Sami are offered beside it.
 LANGUAGE_CODE = "nb"
 LANGUAGES = [
     ("nb", _("Norwegian Bokmål")),
     ("nn", _("Norwegian Nynorsk")),
     ("en", _("English")),
+    ("se", _("Northern Sami")),
 ]
+# Languages whose interface has no reviewed translation yet, and the language it is shown in instead:
+# Sami pages carry lang="se" on their text and lang="nb" on the interface around it.
+LMS_INTERFACE_FALLBACK = {"se": "nb"}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
