@@ -8,6 +8,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import format_html, strip_tags
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
@@ -31,6 +32,50 @@ STARTED_SALT = "lms_forms.started"
 HONEYPOT = "website"
 # What ends a sentence: a label that ends with one takes no colon before its error ("Allergies? ...").
 SENTENCE_ENDS = ".?!"
+
+# Dates as they are written in Norway (17.05.1990), in every language of the form, and in ISO 8601
+# (1990-05-17), as a browser's date picker or autofill may send them. Django's own input formats
+# depend on the language (English takes 05/17/1990 and refuses 17.05.1990), so the form names its own.
+DATE_INPUT_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
+# ...with a time, written 14:30 or the Norwegian way, 14.30.
+DATETIME_INPUT_FORMATS = [
+    f"{date}{between}{time}"
+    for date in DATE_INPUT_FORMATS
+    for between in (" ", ", ", " kl. ", "T")
+    for time in ("%H:%M", "%H.%M", "%H:%M:%S")
+]
+DATE_HELP = _("Write the date as dd.mm.yyyy, for example 17.05.1990.")
+DATE_INVALID = _("Enter a real date as dd.mm.yyyy, for example 17.05.1990.")
+DATETIME_HELP = _("Write the date and time as dd.mm.yyyy hh:mm, for example 17.05.2030 14:30.")
+DATETIME_INVALID = _("Enter a real date and time as dd.mm.yyyy hh:mm, for example 17.05.2030 14:30.")
+
+
+def _with_format_help(help_text, format_help):
+    """The editor's help text, if any, followed by the format the field takes."""
+    return format_lazy("{} {}", help_text, format_help) if str(help_text).strip() else format_help
+
+
+def date_field(**options):
+    """A date typed as dd.mm.yyyy (or ISO 8601) in every language, shown back the same way."""
+    attrs = options.pop("attrs", {})
+    options["help_text"] = _with_format_help(options.get("help_text", ""), DATE_HELP)
+    return forms.DateField(
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs=attrs, format=DATE_INPUT_FORMATS[0]),
+        error_messages={"invalid": DATE_INVALID},
+        **options,
+    )
+
+
+def datetime_field(**options):
+    """A date and time typed as dd.mm.yyyy hh:mm (or ISO 8601) in every language."""
+    options["help_text"] = _with_format_help(options.get("help_text", ""), DATETIME_HELP)
+    return forms.DateTimeField(
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(format=f"{DATE_INPUT_FORMATS[0]} %H:%M"),
+        error_messages={"invalid": DATETIME_INVALID},
+        **options,
+    )
 
 
 def honeypot_field():
@@ -72,11 +117,18 @@ class ErrorSummaryMixin:
 
 
 class RegistrationFormBuilder(FormBuilder):
-    """Wagtail's form builder, with a length limit on long answers and our base form."""
+    """Wagtail's form builder, with a length limit on long answers, dates in the Norwegian way in every
+    language, and our base form."""
 
     def create_multiline_field(self, field, options):
         options.setdefault("max_length", LONG_TEXT_MAX_LENGTH)
         return super().create_multiline_field(field, options)
+
+    def create_date_field(self, field, options):
+        return date_field(**options)
+
+    def create_datetime_field(self, field, options):
+        return datetime_field(**options)
 
     def get_form_class(self):
         return type("RegistrationForm", (RegistrationForm,), self.formfields)
@@ -120,11 +172,7 @@ class RegistrationForm(ErrorSummaryMixin, BaseForm):
             )
         min_age = self.offering.min_age if self.offering else None
         if registration_page.age_check == AgeCheck.BIRTH_DATE:
-            self.fields["birth_date"] = forms.DateField(
-                label=_("Date of birth"),
-                help_text=_("For example 17.05.1990."),
-                widget=forms.DateInput(attrs={"autocomplete": "bday"}, format="%d.%m.%Y"),
-            )
+            self.fields["birth_date"] = date_field(label=_("Date of birth"), attrs={"autocomplete": "bday"})
         elif registration_page.age_check == AgeCheck.CONFIRMATION and min_age:
             self.fields["age_confirmed"] = forms.BooleanField(
                 label=ngettext("I am %(age)d year old or older.", "I am %(age)d years old or older.", min_age)

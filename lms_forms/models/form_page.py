@@ -7,11 +7,13 @@ server's checks), and `render_landing_page` redirects to the confirmation. Its r
 carry the notice of when registration opens.
 """
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -63,6 +65,24 @@ DEFAULT_CONFIRMATION_TEXT = _(
     "If you cannot come, please cancel so someone else can have your place:\n"
     "{cancel_link}\n"
 )
+
+DEFAULT_CONFIRMATION_SUBJECT = _("Your registration")
+
+
+def _words(text):
+    return " ".join(str(text).split())
+
+
+def is_built_in(value, default):
+    """Whether `value` is the built-in `default` (lazy) as stored in any of the site's languages: a page
+    made in bokmål keeps the bokmål default, which an English email must not use."""
+    words = _words(value)
+    for code in {"en", *(code for code, _name in settings.LANGUAGES)}:
+        with translation.override(code):
+            if words == _words(default):
+                return True
+    return False
+
 
 DEFAULT_HEALTH_CONSENT = _(
     "I agree that the organiser may process the health information I give in this form, to plan the "
@@ -124,7 +144,7 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         ),
     )
     confirmation_subject = models.CharField(
-        _("subject of the confirmation email"), max_length=200, default=_("Your registration")
+        _("subject of the confirmation email"), max_length=200, default=DEFAULT_CONFIRMATION_SUBJECT
     )
     confirmation_text = models.TextField(
         _("confirmation email"),
@@ -237,6 +257,28 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         if not hasattr(self, "_form_fields"):
             self._form_fields = list(super().get_form_fields())
         return self._form_fields
+
+    def confirmation_email(self, language, *, subject_language=None, text_language=None):
+        """The confirmation's subject and text (with its placeholders) in `language`.
+
+        The editor's own, where they are written in that language: on a page of that language, and not
+        a copy of another language's version left untranslated (`subject_language` and `text_language`
+        say in which language the texts were written; by default, the page's). Otherwise, and where
+        the editor kept the built-in text (stored in the language the page was made in), the built-in
+        text in `language`, so that nothing in the email is in another language.
+        """
+        own_language = self.locale.language_code if None in (subject_language, text_language) else None
+        texts = []
+        for value, default, written_in in (
+            (self.confirmation_subject, DEFAULT_CONFIRMATION_SUBJECT, subject_language or own_language),
+            (self.confirmation_text, DEFAULT_CONFIRMATION_TEXT, text_language or own_language),
+        ):
+            if written_in == language and value and not is_built_in(value, default):
+                texts.append(value)
+            else:
+                with translation.override(language):
+                    texts.append(str(default))
+        return tuple(texts)
 
     def get_submission_class(self):
         return Registration

@@ -6,6 +6,11 @@ confirmation sent again. A failure in one email neither stops the other nor touc
 which is already stored. A failed email to the registrant is tried again later, a bounded number of
 times with growing pauses, on a backend that can run tasks later; after the last attempt the
 registration shows "could not be sent" in the participant list, where it can be sent again.
+
+Every email to a registrant is written in the language of the form they sent (`Registration.language`,
+see lms_forms.languages), whoever sends it and whenever: subject, text, status lines, the offering's and
+group's names as that language's page gives them, dates, numbers and links. The organiser's notice is
+in the site's default language.
 """
 
 import datetime
@@ -14,18 +19,21 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Left, Length
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_tasks import task
+from wagtail.models import Page
 
-from lms_pages.formats import local_format
-from lms_pages.models import GroupSession
+from lms_pages.formats import local_format, local_number
+from lms_pages.models import GroupSession, OfferingGroup
 
 from ..choices import EmailState, RegistrationStatus
-from ..models import Registration
+from ..languages import email_language, full_url_in, in_language
+from ..models import Registration, RegistrationFormPage
 from ..tokens import CANCEL_SALT, OFFER_SALT, make_token
 
 logger = logging.getLogger(__name__)
@@ -49,6 +57,9 @@ EMAIL_COLUMNS = (
     "submit_time",
     "offer_expires_at",
     "offering__title",
+    "page__path",
+    "page__translation_key",
+    "page__locale__language_code",
     *(
         f"page__registrationformpage__{name}"
         for name in ("confirmation_subject", "confirmation_text", "from_address", "to_address", "subject")
@@ -56,7 +67,8 @@ EMAIL_COLUMNS = (
 )
 
 
-# Links, made when the email is queued: they point at the form page's own site and language.
+# Links, made when the email is queued: they point at the form page's own site, in the registrant's
+# language.
 
 
 def page_link(base, page, route, registration, salt):
@@ -72,7 +84,7 @@ def admin_link(page):
 
 
 def links_for(kind, page, registration):
-    base = page.get_full_url()
+    base = full_url_in(page, registration.language)
     links = {"cancel": page_link(base, page, "cancel", registration, CANCEL_SALT)}
     if kind == PLACE_OFFERED:
         links["offer"] = page_link(base, page, "offer", registration, OFFER_SALT)
@@ -117,21 +129,46 @@ def _enqueue_after_commit(registration_id, kind, links, organiser_link):
 # The task.
 
 
+def _written_in(field):
+    """The language the form page's `field` was written in: that of another language's version whose
+    text it still is (a copy or an alias left untranslated), else the page's own."""
+    copied_from = (
+        RegistrationFormPage.objects.filter(
+            translation_key=OuterRef("page__translation_key"),
+            alias_of__isnull=True,
+            **{field: OuterRef(f"page__registrationformpage__{field}")},
+        )
+        .exclude(locale_id=OuterRef("page__locale_id"))
+        .order_by("pk")
+        .values("locale__language_code")[:1]
+    )
+    return Coalesce(Subquery(copied_from), F("page__locale__language_code"))
+
+
 def _registration(registration_id):
     """The registration with its form page (as a registration form), offering and group's next session
-    (`first_session`, None without one) and companion's name, in one query."""
+    (`first_session`, None without one) and companion's name, in one query; with the offering's title
+    and the group's name as the form page's own offering (its parent, in its language) gives them, and
+    the languages the confirmation's subject and text were written in."""
     upcoming = GroupSession.objects.filter(group=OuterRef("group"), start__gte=timezone.now()).order_by(
         "start"
     )
     companion = Registration.objects.filter(companion_of=OuterRef("pk")).exclude(
         status=RegistrationStatus.CANCELLED
     )
+    parent_path = Left(OuterRef("page__path"), Length(OuterRef("page__path")) - Page.steplen)
+    shown_title = Page.objects.filter(path=parent_path).values("title")[:1]
+    shown_group = OfferingGroup.objects.filter(offering__path=parent_path, key=OuterRef("group__key"))
     registration = (
-        Registration.objects.select_related("page__registrationformpage", "offering")
+        Registration.objects.select_related("page__registrationformpage", "page__locale", "offering")
         .only(*EMAIL_COLUMNS)
         .annotate(
             first_session=Subquery(upcoming.values("start")[:1]),
             companion_name=Subquery(companion.values("name")[:1]),
+            offering_title=Coalesce(Subquery(shown_title), F("offering__title")),
+            shown_group_name=Coalesce(Subquery(shown_group.values("name")[:1]), F("group_name")),
+            subject_language=_written_in("confirmation_subject"),
+            text_language=_written_in("confirmation_text"),
         )
         .get(pk=registration_id)
     )
@@ -187,11 +224,11 @@ def status_text(registration):
     if registration.status == RegistrationStatus.WAITING:
         position = registration.waiting_position()
         if companion:
-            return _("You and %(companion)s are number %(position)d on the waiting list.") % {
+            return _("You and %(companion)s are number %(position)s on the waiting list.") % {
                 "companion": companion,
-                "position": position,
+                "position": local_number(position),
             }
-        return _("You are number %(position)d on the waiting list.") % {"position": position}
+        return _("You are number %(position)s on the waiting list.") % {"position": local_number(position)}
     if registration.status == RegistrationStatus.OFFERED:
         return _("A place has become free, and it is offered to you.")
     if registration.status == RegistrationStatus.PLACE:
@@ -217,26 +254,31 @@ def _send(registration, subject, body, to=None):
 
 
 def _in_language(registration):
-    return translation.override(registration.language or settings.LANGUAGE_CODE)
+    return in_language(registration.language)
 
 
 def _send_confirmation(registration, links):
     page = registration.form_page
     with _in_language(registration):
-        body = page.confirmation_text.format(
+        subject, text = page.confirmation_email(
+            email_language(registration.language),
+            subject_language=registration.subject_language,
+            text_language=registration.text_language,
+        )
+        body = text.format(
             name=registration.name,
-            offering=registration.offering.title,
-            group=registration.group_name,
+            offering=registration.offering_title,
+            group=registration.shown_group_name,
             status=status_text(registration),
             first_session=first_session_text(registration),
             cancel_link=links["cancel"],
         )
-        _send(registration, page.confirmation_subject, body)
+        _send(registration, subject, body)
 
 
 def _send_place_offered(registration, links):
     with _in_language(registration):
-        subject = _("A place has become free: %(offering)s") % {"offering": registration.offering.title}
+        subject = _("A place has become free: %(offering)s") % {"offering": registration.offering_title}
         body = _(
             "Hello %(name)s,\n\n"
             "A place has become free in %(offering)s (%(group)s), and it is offered to you.\n"
@@ -247,8 +289,8 @@ def _send_place_offered(registration, links):
             "%(cancel_link)s\n"
         ) % {
             "name": registration.name,
-            "offering": registration.offering.title,
-            "group": registration.group_name,
+            "offering": registration.offering_title,
+            "group": registration.shown_group_name,
             "first_session": first_session_text(registration),
             "deadline": local_format(registration.offer_expires_at, "weekday_datetime")
             if registration.offer_expires_at
@@ -262,7 +304,7 @@ def _send_place_offered(registration, links):
 def _send_offer_expired(registration, links):
     with _in_language(registration):
         subject = _("The offered place has gone to the next: %(offering)s") % {
-            "offering": registration.offering.title
+            "offering": registration.offering_title
         }
         body = _(
             "Hello %(name)s,\n\n"
@@ -271,8 +313,8 @@ def _send_offer_expired(registration, links):
             "You are welcome to register again if the offering still takes registrations.\n"
         ) % {
             "name": registration.name,
-            "offering": registration.offering.title,
-            "group": registration.group_name,
+            "offering": registration.offering_title,
+            "group": registration.shown_group_name,
         }
         _send(registration, subject, body)
 

@@ -18,13 +18,14 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from lms_pages.formats import local_format
 from lms_pages.models import RegistrationState
 
+from ..languages import full_url_in, in_language
 from ..models import OpeningNotice, RegistrationFormPage
 from ..models.opening_notice import UNCONFIRMED_DAYS
 from ..tokens import NOTICE_CONFIRM_SALT, NOTICE_UNSUBSCRIBE_SALT, make_token
@@ -69,6 +70,7 @@ def subscribe(page, email, *, language="", now=None):
             return
         if not created:
             OpeningNotice.objects.filter(pk=notice.pk).update(language=language, created_at=now)
+            notice.language = language  # the links go to the form in the language asked in now
         links = notice_links(page, notice)
         transaction.on_commit(
             lambda: send_notice_confirmation.enqueue(notice.pk, links["confirm"], links["unsubscribe"]),
@@ -114,7 +116,7 @@ def schedule_run(offering, now=None):
 
 
 def notice_links(page, notice):
-    base = page.get_full_url()
+    base = full_url_in(page, notice.language)
     return {
         "confirm": base
         + page.reverse_subpage(
@@ -202,7 +204,7 @@ def send_notice_confirmation(notice_id, confirm_link, unsubscribe_link):
     if notice is None or notice.is_confirmed:
         return
     page = notice.page
-    with translation.override(notice.language or settings.LANGUAGE_CODE):
+    with in_language(notice.language):
         offering = _offering_title(page)
         subject = _("Confirm your email: %(offering)s") % {"offering": offering}
         body = _(
@@ -223,7 +225,7 @@ def send_notice_confirmation(notice_id, confirm_link, unsubscribe_link):
 
 
 def _send_opening_email(notice, page):
-    with translation.override(notice.language or settings.LANGUAGE_CODE):
+    with in_language(notice.language):
         offering = page.registration_offering()
         title = _offering_title(page)
         subject = _("Registration is open: %(offering)s") % {"offering": title}
@@ -241,5 +243,5 @@ def _send_opening_email(notice, page):
             "%(closes)s"
             "You asked us to tell you when registration opened. This is the only email about it: your "
             "address has now been deleted.\n"
-        ) % {"offering": title, "link": page.get_full_url(), "closes": closes}
+        ) % {"offering": title, "link": full_url_in(page, notice.language), "closes": closes}
         _send(notice, page, subject, body)
