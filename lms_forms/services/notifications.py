@@ -26,13 +26,14 @@ from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_tasks import task
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
 
 from lms_pages.formats import local_format, local_number
 from lms_pages.models import GroupSession, OfferingGroup
 
 from ..choices import EmailState, RegistrationStatus
-from ..languages import email_language, full_url_in, in_language
+from ..languages import email_language, in_language
 from ..models import Registration, RegistrationFormPage
 from ..tokens import CANCEL_SALT, OFFER_SALT, make_token
 
@@ -67,8 +68,8 @@ EMAIL_COLUMNS = (
 )
 
 
-# Links, made when the email is queued: they point at the form page's own site, in the registrant's
-# language.
+# Links, made when the email is queued: they point at the form page the registrant used, on its own
+# site, which is served in the language of its text (the registrant's).
 
 
 def page_link(base, page, route, registration, salt):
@@ -84,7 +85,7 @@ def admin_link(page):
 
 
 def links_for(kind, page, registration):
-    base = full_url_in(page, registration.language)
+    base = page.get_full_url()
     links = {"cancel": page_link(base, page, "cancel", registration, CANCEL_SALT)}
     if kind == PLACE_OFFERED:
         links["offer"] = page_link(base, page, "offer", registration, OFFER_SALT)
@@ -130,16 +131,18 @@ def _enqueue_after_commit(registration_id, kind, links, organiser_link):
 
 
 def _written_in(field):
-    """The language the form page's `field` was written in: that of another language's version whose
-    text it still is (a copy or an alias left untranslated), else the page's own."""
+    """The language the form page's `field` was written in: the original's (the default language's
+    version), when it is still the original's text (an alias, or a translation nobody has translated
+    yet), else the page's own."""
+    original = get_supported_content_language_variant(settings.LANGUAGE_CODE)
     copied_from = (
         RegistrationFormPage.objects.filter(
             translation_key=OuterRef("page__translation_key"),
+            locale__language_code=original,
             alias_of__isnull=True,
             **{field: OuterRef(f"page__registrationformpage__{field}")},
         )
         .exclude(locale_id=OuterRef("page__locale_id"))
-        .order_by("pk")
         .values("locale__language_code")[:1]
     )
     return Coalesce(Subquery(copied_from), F("page__locale__language_code"))

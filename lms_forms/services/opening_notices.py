@@ -25,7 +25,7 @@ from django_tasks import task
 from lms_pages.formats import local_format
 from lms_pages.models import RegistrationState
 
-from ..languages import full_url_in, in_language
+from ..languages import in_language
 from ..models import OpeningNotice, RegistrationFormPage
 from ..models.opening_notice import UNCONFIRMED_DAYS
 from ..tokens import NOTICE_CONFIRM_SALT, NOTICE_UNSUBSCRIBE_SALT, make_token
@@ -116,7 +116,7 @@ def schedule_run(offering, now=None):
 
 
 def notice_links(page, notice):
-    base = full_url_in(page, notice.language)
+    base = page.get_full_url()
     return {
         "confirm": base
         + page.reverse_subpage(
@@ -243,5 +243,5 @@ def _send_opening_email(notice, page):
             "%(closes)s"
             "You asked us to tell you when registration opened. This is the only email about it: your "
             "address has now been deleted.\n"
-        ) % {"offering": title, "link": full_url_in(page, notice.language), "closes": closes}
+        ) % {"offering": title, "link": page.get_full_url(), "closes": closes}
         _send(notice, page, subject, body)
