@@ -5,7 +5,7 @@ editor can also mark a part of a page as written in one of these (WCAG 3.1.2), a
 """
 
 from django.conf import settings
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 LANGUAGE_CHOICES = [
@@ -14,6 +14,14 @@ LANGUAGE_CHOICES = [
     ("en", _("English")),
     ("se", _("Northern Sami")),
 ]
+
+# The names as they stand inside a sentence ("finnes bare på norsk bokmål").
+IN_A_SENTENCE = {
+    "nb": pgettext_lazy("language name inside a sentence", "Norwegian Bokmål"),
+    "nn": pgettext_lazy("language name inside a sentence", "Norwegian Nynorsk"),
+    "en": pgettext_lazy("language name inside a sentence", "English"),
+    "se": pgettext_lazy("language name inside a sentence", "Northern Sami"),
+}
 
 # Each language's own name for itself, as the language switcher shows it (Django knows no Sami).
 LOCAL_NAMES = {"nb": "norsk bokmål", "nn": "norsk nynorsk", "en": "English", "se": "davvisámegiella"}
@@ -26,6 +34,10 @@ def local_name(code):
 def name(code):
     """The language's name in the active language ("Norwegian Bokmål", "norsk bokmål")."""
     return dict(LANGUAGE_CHOICES).get(code) or get_language_info(code)["name_translated"]
+
+
+def name_in_sentence(code):
+    return IN_A_SENTENCE.get(code) or name(code)
 
 
 def interface_language(code):

@@ -6,15 +6,20 @@ Two rules follow from that:
 
 - Places belong to the original. A translation or alias of an offering shows, and takes registrations
   for, the groups of the page it was made from, so that no group's places are counted once per language.
-- The language switcher and the hreflang links go to the page's own version in each language.
+- A page is shown in the language its text is written in. An alias under /en/ of a bokmål page is a
+  bokmål page (lang="nb", its interface in bokmål) with a notice in English that it exists only in
+  bokmål; hreflang links and the sitemap list only real translations.
+- The language switcher goes to the page's own version in each language.
 """
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse, translate_url
-from django.utils.translation import get_language, get_language_info, override
+from django.utils.translation import get_language, override
 from wagtail.models import Locale, Page, Site
+
+from .languages import local_name
 
 
 def page_versions(page, request=None):
@@ -92,11 +97,61 @@ def original_id(page, request=None):
     )
 
 
-def language_links(page, request, current_language):
-    """For each of the site's languages: the page's version in it, else that language's home page, else
-    (for a language without a page tree of its own) the original page with the interface in that language.
+def content_language(page, request=None):
+    """The language the page's text is written in: its own locale's, or, for an alias, its source's
+    (an alias in the English tree of a bokmål page shows bokmål text). No query beyond page_versions'."""
+    if not hasattr(page, "_lms_content_language"):
+        versions = page_versions(page, request)
+        wanted = page.alias_of_id or page.pk
+        code = next((code for code, version in versions.items() if version.pk == wanted), None)
+        if code is None:  # a draft in preview, or an alias whose source is another page's
+            code = (
+                Page.objects.filter(pk=wanted).values_list("locale__language_code", flat=True).first()
+                or settings.LANGUAGE_CODE
+            )
+        page._lms_content_language = code
+    return page._lms_content_language
+
+
+def serve_in_content_language(page, request, serve):
+    """Serve the page in the language its text is written in, whatever the address asked for.
+
+    The address's language is the one the visitor asked for (kept on the request, for the notice that
+    says the page exists only in another language, and for the language switcher); the page, its
+    interface, its form's messages and the emails it sends are in the language of its text, so that
+    nothing marked English is Norwegian. The response is rendered inside the language.
     """
-    # The address other languages are made from, and the language it is written in.
+    asked = get_language()
+    language = content_language(page, request)
+    request.lms_asked_language = asked
+    if language == asked:
+        return serve()
+    with override(language):
+        response = serve()
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+    response.headers["Content-Language"] = language
+    return response
+
+
+def asked_language(request):
+    """The language of the address the visitor used (the one the page is shown in, outside a page)."""
+    return getattr(request, "lms_asked_language", None) or get_language()
+
+
+def real_versions(page, request=None):
+    """The page's translations that are pages of their own, not aliases, as {language code: page}."""
+    return {
+        code: version for code, version in page_versions(page, request).items() if not version.alias_of_id
+    }
+
+
+def language_links(page, request):
+    """For each of the site's languages, the link the language switcher offers and whether it is an
+    hreflang alternate: the page's translation (an alternate), else its alias there (which says that the
+    page exists only in its own language), else that language's home page, else (a language without a
+    page tree) the page's address with that language's prefix."""
+    asked = asked_language(request) if request is not None else get_language()
     path, path_language = (request.get_full_path() if request else "/"), get_language()
     versions = {}
     suffix = ""
@@ -108,38 +163,62 @@ def language_links(page, request, current_language):
             suffix = request.path[len(own_url) :]
         if request.META.get("QUERY_STRING"):
             suffix += "?" + request.META["QUERY_STRING"]
-        root_locale_id = original_locale_id(request)
-        for code, version in versions.items():
-            if version.locale_id == root_locale_id:
-                path, path_language = version.get_url(request) + suffix, code
+        path, path_language = own_url + suffix, content_language(page, request)
     trees = _languages_with_a_tree(request)
     links = []
     for code, _name in settings.LANGUAGES:
         version = versions.get(code)
         if version is not None:
-            url, is_alternate = version.get_url(request) + suffix, True
+            url, is_alternate = version.get_url(request) + suffix, not version.alias_of_id
         elif code in trees:
             with override(code):
                 url, is_alternate = reverse("wagtail_serve", args=("",)), False
         else:
             with override(path_language):  # translate_url reads the path in the language it is written in
-                url, is_alternate = translate_url(path, code), True
+                url, is_alternate = translate_url(path, code), False
         links.append(
             {
                 "code": code,
-                "name": get_language_info(code)["name_local"],
+                "name": local_name(code),
                 "url": url,
-                "is_current": code == current_language,
-                # Listed as an hreflang alternate: this page in that language (or with its interface in it).
+                "full_url": request.build_absolute_uri(url) if request is not None else url,
+                "is_current": code == asked,
+                # Listed as an hreflang alternate only where the page is written in that language.
                 "is_alternate": is_alternate,
             }
         )
     return links
 
 
+def canonical_url(page, request):
+    """The full address of the page whose text is shown: an alias's source, or the page itself (on the
+    host the visitor used, as the hreflang links are)."""
+    source = page
+    if page.alias_of_id:
+        source = next((v for v in page_versions(page, request).values() if v.pk == page.alias_of_id), page)
+    return request.build_absolute_uri(source.get_url(request))
+
+
+def untranslated_notice(page, request):
+    """What to tell a visitor who asked for a language the page is not written in: None when it is,
+    else {"asked": code, "language": the page's language, "home": the address of the site's home page in
+    the asked language where that is a real translation, or ""}."""
+    asked = asked_language(request)
+    language = content_language(page, request)
+    if asked == language:
+        return None
+    home = ""
+    site = Site.find_for_request(request)
+    if site is not None:
+        home_version = real_versions(site.root_page, request).get(asked)
+        if home_version is not None and home_version.pk != page.pk:
+            home = home_version.get_url(request)
+    return {"asked": asked, "language": language, "home": home}
+
+
 def url_in_language(page, request, language):
-    """The address of the page's version in `language`, or of the page itself with the interface in that
-    language where the language has no tree of its own."""
+    """The address of the page's version in `language`, or of the page itself with that language's prefix
+    where the language has no tree of its own."""
     version = page_versions(page, request).get(language)
     if version is not None:
         return version.get_url(request)

@@ -5,8 +5,9 @@ from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.views.account import LoginView
-from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+
+from lms_pages.sitemaps import LanguageSitemap
 
 from .security import healthz, rate_limited_login
 
@@ -16,7 +17,7 @@ urlpatterns = [
     path("admin/login/", rate_limited_login(LoginView.as_view())),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
+    path("sitemap.xml", sitemap, {"sitemaps": {"pages": LanguageSitemap}}),
     # The brand colour's stylesheet (lms_pages.brand).
     path("", include("lms_pages.urls")),
 ]

@@ -232,3 +232,29 @@ def add_download(offering, document=None, **fields):
 
 def add_related(offering, other):
     return RelatedOffering.objects.create(offering=offering, offering_page=other)
+
+
+def translation_in(page, language, **fields):
+    """The page's version in `language` made a translation of its own, as an editor makes one from the
+    alias ("Translate"), with `fields` changed; the site's trees are mirrored first where they are not.
+    Without `fields` its text stays the original's: enough to read the interface in that language."""
+    from wagtail.actions.convert_alias import ConvertAliasPageAction
+    from wagtail.models import Locale, Site
+
+    from lms_pages.translations import mirror_page_trees
+
+    locale, _created = Locale.objects.get_or_create(language_code=language)
+    if not page.has_translation(locale):
+        mirror_page_trees(Site.objects.get(is_default_site=True))
+    version = page.get_translation(locale).specific
+    if version.alias_of_id:
+        ConvertAliasPageAction(version, log_action="wagtail.convert_alias").execute(
+            skip_permission_checks=True
+        )
+        version = type(version).objects.get(pk=version.pk)
+    if fields:
+        for name, value in fields.items():
+            setattr(version, name, value)
+        version.save_revision().publish()
+        version = type(version).objects.get(pk=version.pk)
+    return version

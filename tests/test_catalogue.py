@@ -38,7 +38,7 @@ def listed(get_soup):
     """The titles the catalogue lists for a query string, as a set."""
 
     def get(query=""):
-        return set(titles(get_soup(f"/en/?{query}")))
+        return set(titles(get_soup(f"/?{query}")))
 
     return get
 
@@ -130,9 +130,9 @@ def _build_offerings(catalogue):
 
 
 def test_lists_the_live_offerings_of_this_catalogue_next_session_first(offerings, get_soup):
-    soup = get_soup("/en/")
+    soup = get_soup("/")
     assert titles(soup) == ["Hodepineskolen", "Pusteskolen", "Diabeteskurs"]
-    assert soup.find(id="results-heading").get_text(" ", strip=True) == "3 offerings found"
+    assert soup.find(id="results-heading").get_text(" ", strip=True) == "3 tilbud funnet"
 
 
 def test_a_draft_is_neither_listed_nor_served(offerings, client):
@@ -222,7 +222,7 @@ def test_dates_are_norwegian_calendar_days(catalogue, listed):
 
 
 def test_drafts_and_other_catalogues_are_left_out_of_results_and_options(offerings, get_soup):
-    soup = get_soup("/en/?topic=hodepine")
+    soup = get_soup("/?topic=hodepine")
     assert titles(soup) == ["Hodepineskolen"]
     assert options(soup, "topic") == {"hodepine", "diabetes", "kols"}
 
@@ -234,7 +234,7 @@ def test_a_private_offering_is_not_listed(offerings, catalogue, get_soup):
     PageViewRestriction.objects.create(
         page=private, restriction_type=PageViewRestriction.PASSWORD, password="x"
     )
-    soup = get_soup("/en/")
+    soup = get_soup("/")
     assert set(titles(soup)) == {"Hodepineskolen", "Diabeteskurs", "Pusteskolen"}
     assert "intern" not in options(soup, "topic")
 
@@ -243,23 +243,23 @@ def test_filter_options_follow_what_editors_publish(catalogue, get_soup):
     hodepine, sovn = TopicFactory(name="Hodepine"), TopicFactory(name="Søvn")
     OfferingPageFactory(parent=catalogue, title="Hodepineskolen", relations__topics=[hodepine])
     draft = OfferingPageFactory(parent=catalogue, title="Søvnskolen", live=False)
-    assert options(get_soup("/en/"), "topic") == {"hodepine"}
+    assert options(get_soup("/"), "topic") == {"hodepine"}
 
     draft.topics.set([sovn])
     draft.save_revision().publish()
-    soup = get_soup("/en/")
+    soup = get_soup("/")
     assert options(soup, "topic") == {"hodepine", "sovn"}
     assert set(titles(soup)) == {"Hodepineskolen", "Søvnskolen"}
 
     draft.refresh_from_db()
     draft.unpublish()
-    assert options(get_soup("/en/"), "topic") == {"hodepine"}
+    assert options(get_soup("/"), "topic") == {"hodepine"}
 
     hodepine.name = "Hodepine og migrene"
     hodepine.save()
     labels = [
         label.get_text(strip=True)
-        for label in get_soup("/en/").select('input[name="topic"] + label .lms-option__name')
+        for label in get_soup("/").select('input[name="topic"] + label .lms-option__name')
     ]
     assert labels == ["Hodepine og migrene"]
 
@@ -358,8 +358,8 @@ def test_renaming_a_venue_updates_the_search(searchable, listed, django_capture_
 
 
 def test_result_count_in_the_heading(offerings, get_soup):
-    heading = get_soup("/en/?topic=hodepine").find(id="results-heading")
-    assert heading.get_text(" ", strip=True) == "1 offering found"
+    heading = get_soup("/?topic=hodepine").find(id="results-heading")
+    assert heading.get_text(" ", strip=True) == "1 tilbud funnet"
 
 
 def test_pagination_keeps_the_filters(catalogue, get_soup):
@@ -371,9 +371,9 @@ def test_pagination_keeps_the_filters(catalogue, get_soup):
         add_group(offering, "Oslo", sessions=[oslo(2030, 5, day, 10)])
     OfferingPageFactory(parent=catalogue, title="Uten tema")
 
-    first = get_soup("/en/?topic=mestring&format=on_site")
+    first = get_soup("/?topic=mestring&format=on_site")
     assert titles(first) == ["Kurs 1", "Kurs 2"]
-    assert first.find(id="results-heading").get_text(" ", strip=True) == "3 offerings found"
+    assert first.find(id="results-heading").get_text(" ", strip=True) == "3 tilbud funnet"
     links = first.select(".lms-pagination a")
     assert links
     for link in links:
@@ -383,7 +383,7 @@ def test_pagination_keeps_the_filters(catalogue, get_soup):
     next_link = first.select_one('.lms-pagination a[rel="next"]')
     assert parse_qs(urlsplit(next_link["href"]).query)["page"] == ["2"]
 
-    second = get_soup(f"/en/{next_link['href']}")
+    second = get_soup(f"/{next_link['href']}")
     assert titles(second) == ["Kurs 3"]
     previous = second.select_one('.lms-pagination a[rel="prev"]')
     assert parse_qs(urlsplit(previous["href"]).query) == {
@@ -403,19 +403,19 @@ def test_a_page_number_out_of_range_shows_a_real_page(catalogue, get_soup, page,
             "Oslo",
             sessions=[oslo(2030, 5, day, 10)],
         )
-    assert titles(get_soup(f"/en/?page={page}")) == expected
+    assert titles(get_soup(f"/?page={page}")) == expected
 
 
 @pytest.mark.parametrize(
     "query, field, message",
     [
-        ("date_from=2026-13-45", "date_from", "From date: Enter a valid date."),
-        ("date_to=tomorrow", "date_to", "To date: Enter a valid date."),
-        ("topic=finnes-ikke", "topic", "Topic or diagnosis: Select a valid choice."),
+        ("date_from=2026-13-45", "date_from", "Fra dato: Oppgi en gyldig dato."),
+        ("date_to=tomorrow", "date_to", "Til dato: Oppgi en gyldig dato."),
+        ("topic=finnes-ikke", "topic", "Tema eller diagnose: Velg et gyldig valg."),
     ],
 )
 def test_an_invalid_value_gives_a_clear_message(offerings, get_soup, query, field, message):
-    soup = get_soup(f"/en/?{query}")
+    soup = get_soup(f"/?{query}")
     summary = soup.select_one(".lms-error-summary")
     assert summary["role"] == "alert"
     (error,) = summary.select("li a")
@@ -431,9 +431,9 @@ def test_an_invalid_value_gives_a_clear_message(offerings, get_soup, query, fiel
 def test_an_empty_result_shows_the_empty_state(offerings, catalogue, get_soup):
     catalogue.empty_text = "Ring oss på 22 11 80 80, så hjelper vi deg."
     catalogue.save()
-    soup = get_soup("/en/?topic=hodepine&format=digital")
+    soup = get_soup("/?topic=hodepine&format=digital")
     assert titles(soup) == []
-    assert soup.find(id="results-heading").get_text(" ", strip=True) == "0 offerings found"
+    assert soup.find(id="results-heading").get_text(" ", strip=True) == "0 tilbud funnet"
     empty = soup.select_one(".lms-empty")
     assert "Ring oss på 22 11 80 80, så hjelper vi deg." in empty.get_text(" ", strip=True)
-    assert empty.find("a")["href"] == "/en/"
+    assert empty.find("a")["href"] == "/"

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from lms_forms.models import RegistrationFormPage
 from lms_pages.models import Format, OfferingGroup, OfferingPage, RegistrationMethod, Status
-from tests.factories import OfferingPageFactory, VenueFactory, add_group, oslo
+from tests.factories import OfferingPageFactory, VenueFactory, add_group, oslo, translation_in
 
 UTC = datetime.UTC
 
@@ -61,7 +61,7 @@ def test_a_venue_says_where_it_is_how_to_get_there_and_whether_it_is_step_free(c
     )
     offering = OfferingPageFactory(parent=catalogue, venue=venue)
     add_group(offering, "Bodø", sessions=[oslo(2030, 3, 1, 10)])
-    box = get_soup("/en" + offering.url).select_one(".lms-venue")
+    box = get_soup(translation_in(offering, "en").url).select_one(".lms-venue")
     shown = text(box)
     for fact in (
         "Parkveien 95, 8005 Bodø",
@@ -86,14 +86,14 @@ def test_a_venue_with_a_position_links_to_it_on_the_map(db):
 
 
 def test_a_place_every_session_shares_is_said_once_per_group(network, get_soup):
-    soup = get_soup("/en" + network.url)
+    soup = get_soup(translation_in(network, "en").url)
     for group in soup.select(".lms-group"):
         assert text(group.select_one(".lms-group__place")) == "Where Microsoft Teams"
         assert "Teams" not in text(group.select_one(".lms-sessions"))
 
 
 def test_every_fact_once_and_the_meeting_link_never(network, get_soup):
-    soup = get_soup("/en" + network.url)
+    soup = get_soup(translation_in(network, "en").url)
     page = text(soup.find("main"))
     assert page.count("1 January 2030, 22:00") == 1  # the deadline, in the key facts
     assert "How to join" in page and "Du får lenken på e-post dagen før" in page
@@ -108,7 +108,7 @@ def test_every_fact_once_and_the_meeting_link_never(network, get_soup):
 
 def test_each_group_has_a_calendar_file_of_its_own(network, client):
     oslo_group, tromso = OfferingGroup.objects.filter(offering=network).order_by("sort_order")
-    response = client.get(f"/en{network.url}kalender/{oslo_group.key}/")
+    response = client.get(f"{translation_in(network, 'en').url}kalender/{oslo_group.key}/")
     assert response.status_code == 200
     calendar = response.content.decode()
     assert calendar.count("BEGIN:VEVENT") == 2
@@ -150,7 +150,7 @@ def test_the_image_comes_in_sizes_for_the_screen_and_as_a_share_preview(catalogu
 
 
 def test_the_documents_leave_out_what_the_registration_box_links(network, get_soup):
-    soup = get_soup("/en" + network.url)
+    soup = get_soup(translation_in(network, "en").url)
     form_links = [link for link in soup.select("main a") if link["href"].endswith("/pamelding/")]
     # The call to action in the registration box, and the same link kept at the bottom of a phone's screen.
     assert [link.find_parent(id="registration") is not None for link in form_links] == [True, False]

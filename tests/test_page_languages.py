@@ -64,34 +64,63 @@ def translate(page, code, **fields):
 
 def test_every_page_gets_a_version_in_each_language_once(setup):
     originals = Page.objects.filter(locale__language_code="nb", depth__gt=1).count()
-    for code in ("nn", "en"):
+    for code in ("nn", "en", "se"):
         versions = Page.objects.filter(locale__language_code=code)
         assert versions.count() == originals
         assert all(page.alias_of_id for page in versions)
-    assert mirror_page_trees(Site.objects.get(is_default_site=True)) == {"en": 0, "nn": 0}
+    assert mirror_page_trees(Site.objects.get(is_default_site=True)) == {"en": 0, "nn": 0, "se": 0}
 
 
 def test_the_command_mirrors_pages_added_since(setup, catalogue, capsys):
     OfferingPage.objects.get(pk=setup.offering.pk)
     added = OfferingPageFactory(parent=catalogue, title="Nytt kurs", slug="nytt-kurs")
     call_command("mirror_page_trees")
-    assert "2 aliaser laget." in capsys.readouterr().out
+    assert "3 aliaser laget." in capsys.readouterr().out
     assert added.has_translation(Locale.objects.get(language_code="nn"))
 
 
-def test_a_version_lives_under_its_language_and_leads_back_through_it(setup, get_soup):
-    soup = get_soup("/en/hodepineskolen/")
-    assert soup.html["lang"] == "en"
+def full(path):
+    return f"http://testserver{path}"
+
+
+def test_an_untranslated_page_is_shown_in_its_own_language_with_a_notice(setup, client, get_soup):
+    response = client.get("/en/hodepineskolen/")
+    assert response["Content-Language"] == "nb"
+    soup = soup_of(response)
+    # A bokmål page, marked as one, interface included; the notice is in the language asked for.
+    assert soup.html["lang"] == "nb"
+    notice = soup.select_one("main .lms-language-notice")
+    assert notice["lang"] == "en"
+    assert text(notice) == "This page is only available in Norwegian Bokmål."
+    assert soup.find("a", string="Meld deg på")["href"] == "/en/hodepineskolen/pamelding/"
     trail = [(text(link), link["href"]) for link in soup.select("nav.breadcrumbs a")]
     assert trail[0] == ("Kurs og tilbud", "/en/")
+    # It leads back through the address asked for, and is not offered as an English page.
     assert switcher(soup) == {
         "nb": "/hodepineskolen/",
         "nn": "/nn/hodepineskolen/",
         "en": "/en/hodepineskolen/",
+        "se": "/se/hodepineskolen/",
     }
-    assert alternates(soup) == switcher(soup)
-    register = soup.find("a", string="Register")
-    assert register["href"] == "/en/hodepineskolen/pamelding/"
+    assert soup.select_one("nav.language-switcher a[aria-current]")["hreflang"] == "en"
+    assert alternates(soup) == {"nb": full("/hodepineskolen/")}
+    assert soup.select_one("link[rel=canonical]")["href"] == full("/hodepineskolen/")
+
+
+def test_the_notice_leads_to_the_site_in_the_language_asked_for_where_it_has_one(setup, catalogue, get_soup):
+    translate(catalogue, "nn", title="Kurs og tilbod")
+    soup = get_soup("/nn/hodepineskolen/")
+    notice = soup.select_one(".lms-language-notice")
+    assert notice["lang"] == "nn"
+    assert text(notice) == "Denne sida finst berre på norsk bokmål. Gå til sidene våre på nynorsk"
+    assert notice.a["href"] == "/nn/"
+    # Northern Sami has no reviewed interface: the notice is in bokmål, and marked so.
+    sami = get_soup("/se/hodepineskolen/").select_one(".lms-language-notice")
+    assert sami["lang"] == "nb"
+    assert text(sami) == "Denne siden finnes bare på norsk bokmål."
+    # A page in the language asked for has none.
+    assert get_soup("/hodepineskolen/").select_one(".lms-language-notice") is None
+    assert get_soup("/nn/").select_one(".lms-language-notice") is None
 
 
 def test_the_switcher_goes_to_a_translation_under_its_own_address(setup, get_soup):
@@ -100,29 +129,36 @@ def test_the_switcher_goes_to_a_translation_under_its_own_address(setup, get_sou
     assert switcher(soup)["nn"] == "/nn/hovudpineskulen/"
     nynorsk = get_soup("/nn/hovudpineskulen/")
     assert text(nynorsk.find("h1")) == "Hovudpineskulen"
+    assert nynorsk.html["lang"] == "nn"
+    assert nynorsk.select_one(".lms-language-notice") is None
     assert switcher(nynorsk) == {
         "nb": "/hodepineskolen/",
         "nn": "/nn/hovudpineskulen/",
         "en": "/en/hodepineskolen/",
+        "se": "/se/hodepineskolen/",
     }
+    assert alternates(nynorsk) == {"nb": full("/hodepineskolen/"), "nn": full("/nn/hovudpineskulen/")}
 
 
 def test_a_page_without_a_version_leads_to_that_languages_home_page(setup, catalogue, get_soup):
     OfferingPageFactory(parent=catalogue, title="Bare på bokmål", slug="bare-bokmal")
     soup = get_soup("/bare-bokmal/")
-    assert switcher(soup) == {"nb": "/bare-bokmal/", "nn": "/nn/", "en": "/en/"}
-    assert alternates(soup) == {"nb": "/bare-bokmal/"}
+    assert switcher(soup) == {"nb": "/bare-bokmal/", "nn": "/nn/", "en": "/en/", "se": "/se/"}
+    assert alternates(soup) == {"nb": full("/bare-bokmal/")}
 
 
-def test_without_a_tree_a_language_shows_the_original_with_its_interface(catalogue, get_soup):
+def test_without_a_tree_a_language_shows_the_original_with_a_notice(catalogue, get_soup):
     setup = make_offering(catalogue, places=2, health_field=False)
     soup = get_soup("/nn" + setup.offering.url)
-    assert soup.html["lang"] == "nn"
+    assert soup.html["lang"] == "nb"
+    assert soup.select_one(".lms-language-notice")["lang"] == "nn"
     assert switcher(soup) == {
         "nb": "/hodepineskolen/",
         "nn": "/nn/hodepineskolen/",
         "en": "/en/hodepineskolen/",
+        "se": "/se/hodepineskolen/",
     }
+    assert alternates(soup) == {"nb": full("/hodepineskolen/")}
 
 
 def register_through(client, page, setup, **overrides):
@@ -147,7 +183,7 @@ def test_a_translation_registers_for_the_originals_places(setup, client, get_sou
     assert registration.offering_id == setup.offering.pk
     assert registration.group_id == setup.group.pk
     assert registration.page_id == nynorsk_form.pk
-    assert registration.language == "nn"
+    assert registration.language == "nb"  # the language of the form's text: an alias shows bokmål
     assert occupancy(setup.group).places_taken == 1
     assert text_of(client.get(response["Location"])).count("Hodepineskolen") >= 1
 
@@ -175,7 +211,11 @@ def test_a_full_original_puts_translations_on_the_waiting_list(setup, client, ge
             assert response.status_code == 302
     translate(setup.offering, "nn", title="Hovudpineskulen", slug="hovudpineskulen")
     assert "ventelista" in text(get_soup("/nn/hovudpineskulen/").select_one(".lms-registration"))
-    assert "ventelista er open" in text(get_soup("/nn/").select_one(".lms-card"))
+    # The nynorsk tree's catalogue is still an alias, a bokmål page: its card of the translation says
+    # so in bokmål, around the nynorsk title, which is marked as nynorsk.
+    card = get_soup("/nn/").select_one(".lms-card")
+    assert "ventelisten er åpen" in text(card)
+    assert card.select_one(".lms-card__title")["lang"] == "nn"
     response = register_through(client, version(setup.page, "nn"), setup, email="late@example.org")
     assert response.status_code == 302
     late = Registration.objects.get(email="late@example.org")
@@ -194,12 +234,13 @@ def test_a_translated_offering_names_the_groups_in_its_language(setup, get_soup)
     assert "Oslo sentrum" in labels
 
 
-@pytest.mark.parametrize("path, expected", [("/hodepineskolen/", 15), ("/nn/hodepineskolen/", 23)])
+@pytest.mark.parametrize("path, expected", [("/hodepineskolen/", 15), ("/nn/hodepineskolen/", 24)])
 def test_query_counts_with_three_page_trees(setup, client, django_assert_num_queries, path, expected):
     """Pinned. On a site of one language the offering page costs 14 (tests/test_query_counts.py); with
     three trees the bokmål page reads its versions for the switcher (15). The nynorsk alias also finds
     the nynorsk home page, checks an alias's view restrictions in Wagtail's own way, reads the
-    original's groups with their places and looks the confidentiality notice up in nynorsk (23)."""
+    original's groups with their places, looks the confidentiality notice up in nynorsk and, for the notice
+    that the page is only in bokmål, whether the site's home page is translated into nynorsk (24)."""
     client.get(path)
     with django_assert_num_queries(expected):
         response = client.get(path)

@@ -30,6 +30,7 @@ from tests.factories import (
     add_group,
     add_related,
     oslo,
+    translation_in,
 )
 
 UTC = datetime.UTC
@@ -68,8 +69,9 @@ def trail(soup):
 
 
 def en(page):
-    """The page with the English interface: a site without an English page tree shows its pages at /en/."""
-    return "/en" + page.url
+    """The page's English translation (made on first use, its text the original's), whose interface reads
+    in English: the words of the source strings."""
+    return translation_in(page, "en").url
 
 
 def mirror_into_english_and_nynorsk():
@@ -266,9 +268,10 @@ def test_prices_and_dates_as_each_language_writes_them(catalogue, get_soup):
     GroupSession.objects.create(
         group=group, sort_order=0, start=datetime.datetime(2030, 1, 15, 17, tzinfo=datetime.UTC)
     )
-    written, path = {}, offering.url
-    for language, prefix in (("nb", ""), ("nn", "/nn"), ("en", "/en")):
-        soup = get_soup(prefix + path)
+    paths = {"nb": offering.url, "nn": translation_in(offering, "nn").url, "en": en(offering)}
+    written = {}
+    for language, path in paths.items():
+        soup = get_soup(path)
         price = soup.select_one('.lms-keyfacts__list use[href$="#price"]').find_parent("li")
         written[language] = (price.get_text(), text(soup.select_one(".lms-group .lms-session__date")))
     assert "1\u00a0500" in written["nb"][0] and "1\u00a0500" in written["nn"][0]
@@ -492,17 +495,22 @@ def test_the_site_root_has_no_breadcrumb_trail(catalogue, get_soup):
     assert get_soup("/en/").select("nav.breadcrumbs") == []
 
 
-@pytest.mark.parametrize("prefix, language", [("", "nb"), ("/nn", "nn"), ("/en", "en")])
+@pytest.mark.parametrize("prefix, language", [("", "nb"), ("/nn", "nn"), ("/en", "en"), ("/se", "se")])
 def test_each_language_version_names_its_language_and_links_to_the_others(
     offering, get_soup, prefix, language
 ):
+    for code in ("nn", "en", "se"):
+        translation_in(offering, code)
     soup = get_soup(f"{prefix}/hodepineskolen/")
-    assert soup.html["lang"] == language
+    # Northern Sami's interface is bokmål, and marked so; the page's own text is marked as Sami.
+    assert soup.html["lang"] == ("nb" if language == "se" else language)
+    assert soup.find("h1").get("lang") == ("se" if language == "se" else None)
     switcher = soup.select("nav.language-switcher a")
     assert {link["hreflang"]: link["href"] for link in switcher} == {
         "nb": "/hodepineskolen/",
         "nn": "/nn/hodepineskolen/",
         "en": "/en/hodepineskolen/",
+        "se": "/se/hodepineskolen/",
     }
     assert [link["hreflang"] for link in switcher if link.get("aria-current")] == [language]
 

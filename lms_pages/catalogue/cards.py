@@ -9,6 +9,7 @@ missing cards', so the count of queries depends on the cache, never on the numbe
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
@@ -24,6 +25,8 @@ def load_offerings(ids, request):
     by_pk = {
         offering.pk: offering
         for offering in OfferingPage.objects.filter(pk__in=ids)
+        # The language of the card's title: an alias shows its source's text.
+        .annotate(text_language=Coalesce("alias_of__locale__language_code", "locale__language_code"))
         .select_related("venue")
         .prefetch_related(
             Prefetch("groups", queryset=OfferingGroup.objects.select_related("venue", "occupancy"))
@@ -44,6 +47,8 @@ def render_cards(offerings, next_starts, request, now):
         offering.card_state = offering.registration_state(now)
         offering.places_left_total = offering.places_left_in_open_groups(offering.card_state)
         offering.card_places = offering.place_names()
+        # A title in another language than the catalogue (a translation listed by an untranslated one).
+        offering.title_lang = offering.text_language if offering.text_language != language else ""
         keys[offering.pk] = "lms_pages:card:" + ":".join(
             str(part)
             for part in (

@@ -5,6 +5,8 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Substr
 from wagtail.models import Page, PageViewRestriction, Site
 
+from ..translations import serve_in_content_language
+
 DEFAULT_BASE_TEMPLATE = "lms_pages/base.html"
 
 
@@ -53,6 +55,12 @@ class LmsPageMixin:
         ancestors = self.get_cached_ancestors()
         root_index = next((i for i, page in enumerate(ancestors) if page.translation_key == root_key), None)
         return [] if root_index is None else ancestors[root_index:]
+
+    def serve(self, request, *args, **kwargs):
+        # In the language of the page's text: an untranslated page under /en/ is a bokmål page.
+        return serve_in_content_language(
+            self, request, lambda: super(LmsPageMixin, self).serve(request, *args, **kwargs)
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -16,7 +16,6 @@ from ..languages import LANGUAGE_CHOICES
 from .base import LmsPageMixin
 
 
-
 class CataloguePage(LmsPageMixin, Page):
     """The catalogue of offerings that visitors filter by topic, audience, place, format and date."""
 

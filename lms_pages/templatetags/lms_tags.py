@@ -5,13 +5,15 @@ import os
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from .. import translations
+from .. import languages, translations
 from ..content_cache import get_or_build
 from ..formats import local_format
 from ..models import CataloguePage, PriceType
@@ -23,9 +25,59 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def language_links(context):
     """The page in each of the site's languages, for the language switcher and hreflang links."""
-    return translations.language_links(
-        context.get("page"), context.get("request"), context.get("LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    )
+    return translations.language_links(context.get("page"), context.get("request"))
+
+
+@register.simple_tag
+def interface_language():
+    """The language the interface is shown in, for <html lang>: bokmål where the language asked for
+    has no reviewed translation of the interface (Northern Sami)."""
+    return languages.interface_language(get_language())
+
+
+@register.simple_tag(takes_context=True)
+def content_lang(context):
+    """` lang="se"` on an element holding the page's own text, where that language differs from the
+    interface around it (a Sami page in a bokmål interface); nothing otherwise."""
+    page, request = context.get("page"), context.get("request")
+    if page is None or getattr(page, "translation_key", None) is None:
+        return ""
+    language = translations.content_language(page, request)
+    if language == languages.interface_language(language):
+        return ""
+    return format_html(' lang="{}"', language)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    page, request = context.get("page"), context.get("request")
+    if page is None or request is None or getattr(page, "translation_key", None) is None:
+        return ""
+    return translations.canonical_url(page, request)
+
+
+@register.simple_tag(takes_context=True)
+def language_notice(context):
+    """The notice, in the visitor's language, that the page they asked for in it is written in another:
+    "This page is only available in Norwegian Bokmål", with a link to the site in their language where
+    it has one. Empty on a page written in the language asked for. A host's base template puts it at
+    the top of <main>."""
+    page, request = context.get("page"), context.get("request")
+    if page is None or request is None or getattr(page, "translation_key", None) is None:
+        return ""
+    notice = translations.untranslated_notice(page, request)
+    if notice is None:
+        return ""
+    with override(notice["asked"]):
+        return render_to_string(
+            "lms_pages/includes/language_notice.html",
+            {
+                "lang": languages.interface_language(notice["asked"]),
+                "language": languages.name_in_sentence(notice["language"]),
+                "asked_language": languages.name_in_sentence(notice["asked"]),
+                "home": notice["home"],
+            },
+        )
 
 
 @register.simple_tag(takes_context=True)
