@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import Substr
+from django.db.models.functions import Coalesce, Substr
 from wagtail.models import Page, PageViewRestriction, Site
 
-from ..translations import serve_in_content_language
+from ..translations import content_language, serve_in_content_language
 
 DEFAULT_BASE_TEMPLATE = "lms_pages/base.html"
 
@@ -29,7 +29,11 @@ class LmsPageMixin:
             pages = list(
                 self.get_ancestors(inclusive=True)
                 .only("id", "title", "url_path", "path", "depth", "alias_of", "translation_key")
-                .annotate(has_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))))
+                .annotate(
+                    has_restriction=Exists(PageViewRestriction.objects.filter(page=OuterRef("pk"))),
+                    # The language of the title: an alias shows its source's.
+                    text_language=Coalesce("alias_of__locale__language_code", "locale__language_code"),
+                )
             )
             self._lms_ancestors = [page for page in pages if page.pk != self.pk]
             self._lms_restricted_ids = [page.pk for page in pages if page.has_restriction]
@@ -54,7 +58,14 @@ class LmsPageMixin:
             return []
         ancestors = self.get_cached_ancestors()
         root_index = next((i for i, page in enumerate(ancestors) if page.translation_key == root_key), None)
-        return [] if root_index is None else ancestors[root_index:]
+        if root_index is None:
+            return []
+        trail = ancestors[root_index:]
+        language = content_language(self, request)
+        for ancestor in trail:
+            # A title in another language than this page's (a translated parent of an alias) says so.
+            ancestor.title_lang = ancestor.text_language if ancestor.text_language != language else ""
+        return trail
 
     def serve(self, request, *args, **kwargs):
         # In the language of the page's text: an untranslated page under /en/ is a bokmål page.
