@@ -7,10 +7,13 @@ import zoneinfo
 from types import SimpleNamespace
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import models
 from django.utils import timezone
 from wagtail.documents import get_document_model
+from wagtail.fields import StreamField
 from wagtail.models import Locale, Page, Revision, Site
 from wagtail.utils.file import hash_filelike
 
@@ -36,6 +39,7 @@ from lms_pages.models import (
     Topic,
     Venue,
 )
+from lms_pages.translations import original_id
 
 # A pinned day in winter: the headache groups then meet across the switch to summer time in March.
 TODAY = datetime.date(2030, 1, 10)
@@ -102,7 +106,7 @@ def test_loading_again_duplicates_nothing_and_publishes_nothing_new(demo):
     assert demo.after_second == demo.after_first
     counts = demo.after_first
     assert originals(OfferingPage).count() == 5
-    assert OfferingPage.objects.count() == 3 * 5
+    assert OfferingPage.objects.count() == Locale.objects.count() * 5  # a version in every language
     assert counts["Document"] == 3
     assert counts["Topic"] == 8
     assert counts["NoticeVersion"] == 1
@@ -201,13 +205,15 @@ def test_the_programmes_follow_the_seeds(demo):
     sessions = originals(OfferingPage).get(slug="kurs-i-helsepedagogikk").groups.get().sessions_in_order()
     assert [local(session.start).date() for session in sessions] == [day_1, day_2, day_3]
 
-    modules = originals(CourseProgrammePage).get(slug="kompetansepakke")
-    assert [(module.value["name"], module.value["days"]) for module in modules.modules] == [
-        ("Startmodul", 5),
-        ("Endringsmodul", 4),
-        ("Meistringsmodul", 4),
-    ]
-    assert modules.total_module_days == 13
+    # The seed's nynorsk, and its bokmål translation.
+    for language, coping_module in (("nn", "Meistringsmodul"), ("nb", "Mestringsmodul")):
+        modules = CourseProgrammePage.objects.get(slug="kompetansepakke", locale__language_code=language)
+        assert [(module.value["name"], module.value["days"]) for module in modules.modules] == [
+            ("Startmodul", 5),
+            ("Endringsmodul", 4),
+            (coping_module, 4),
+        ]
+        assert modules.total_module_days == 13
 
 
 def test_the_documents_are_text_pdfs_stored_as_wagtail_documents(demo):
@@ -370,10 +376,10 @@ def test_the_registration_forms_show_as_the_demo_promises(demo_today, client):
     assert "Oslo" in html and "Tromsø" in html
 
 
-def test_every_page_has_a_nynorsk_and_an_english_version(demo, client):
+def test_every_page_has_a_nynorsk_an_english_and_a_northern_sami_version(demo, client):
     site = Site.objects.get(is_default_site=True)
     bokmal = Page.objects.descendant_of(site.root_page, inclusive=True)
-    for code in ("nn", "en"):
+    for code in ("nn", "en", "se"):
         versions = Page.objects.filter(locale__language_code=code)
         assert set(versions.values_list("translation_key", flat=True)) == set(
             bokmal.values_list("translation_key", flat=True)
@@ -384,4 +390,244 @@ def test_every_page_has_a_nynorsk_and_an_english_version(demo, client):
     response = client.get("/nn/", HTTP_HOST="127.0.0.1:8000")
     assert response.status_code == 200
     assert "Lærings- og meistringstilbod" in response.content.decode()
-    assert f"/nn/{HEADACHE_SLUG}/" in response.content.decode()
+    assert "/nn/nar-hovudet-blir-ei-pine/" in response.content.decode()  # the offering's own nynorsk page
+
+
+# Pages translated by hand: (language, the bokmål page's address, the translation's address, its title).
+TRANSLATED = [
+    ("nn", "/", "/nn/", "Lærings- og meistringstilbod"),
+    ("en", "/", "/en/", "Learning and coping offerings"),
+    (
+        "nn",
+        f"/{HEADACHE_SLUG}/",
+        "/nn/nar-hovudet-blir-ei-pine/",
+        "Når hovudet blir ei pine – Læringsnettverk for personar med omfattande hovudpine",
+    ),
+    (
+        "en",
+        f"/{HEADACHE_SLUG}/",
+        "/en/when-your-head-becomes-a-torment/",
+        "When your head becomes a torment – Learning network for people with severe headaches",
+    ),
+    (
+        "nn",
+        f"/{HEADACHE_SLUG}/informasjonsbrosjyre/",
+        "/nn/nar-hovudet-blir-ei-pine/informasjonsbrosjyre/",
+        "Informasjonsbrosjyre",
+    ),
+    (
+        "en",
+        f"/{HEADACHE_SLUG}/informasjonsbrosjyre/",
+        "/en/when-your-head-becomes-a-torment/information-brochure/",
+        "Information brochure",
+    ),
+    # The Nordhordland offering was written in nynorsk; its bokmål page is the translation.
+    (
+        "nn",
+        "/nordhordland-levevanar-og-meistring/",
+        "/nn/levevanar-og-meistring-i-nordhordland/",
+        "Levevanar og meistring – interkommunalt tilbod i Nordhordland",
+    ),
+    (
+        "nn",
+        "/nordhordland-levevanar-og-meistring/kompetansepakke/",
+        "/nn/levevanar-og-meistring-i-nordhordland/kompetansepakke/",
+        "Kompetansepakke for kurshaldarar",
+    ),
+]
+HOST = "127.0.0.1:8000"
+
+
+def bokmal_page(url):
+    site = Site.objects.get(is_default_site=True)
+    return Page.objects.get(url_path=site.root_page.url_path + url.lstrip("/")).specific
+
+
+def page_text(page):
+    """What an editor wrote on the page besides its title: its text, rich text and streams, and the
+    short texts of an offering (the others, such as Microsoft Teams or an email address, stay the same)."""
+    return [
+        str(field.value_from_object(page))
+        for field in type(page)._meta.get_fields()
+        if isinstance(field, (models.TextField, StreamField)) or field.name in ("duration", "contact_name")
+    ]
+
+
+def soup(response):
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+@pytest.mark.parametrize(("language", "original_url", "url", "title"), TRANSLATED)
+def test_each_translation_is_a_live_page_of_its_own_in_its_language(
+    demo, client, language, original_url, url, title
+):
+    original = bokmal_page(original_url)
+    version = original.get_translation(Locale.objects.get(language_code=language)).specific
+    assert version.alias_of_id is None  # a translation, not an alias showing the bokmål
+    assert version.live and not version.has_unpublished_changes
+    assert version.url == url
+    assert version.title == title  # "Informasjonsbrosjyre" is the same word in nynorsk
+    # No text of the translation is the original's, apart from what both leave empty.
+    assert page_text(version) != page_text(original)
+    for own, theirs in zip(page_text(version), page_text(original), strict=True):
+        assert own != theirs or own in ("", "[]"), own
+
+    html = soup(client.get(url, HTTP_HOST=HOST))
+    assert html.html["lang"] == language
+    assert html.h1.get_text(" ", strip=True) == title
+
+
+def test_the_untranslated_pages_stay_aliases_and_the_rest_are_translated_once(demo):
+    translated = {(language, url) for language, _original, url, _title in TRANSLATED}
+    for language in ("nn", "en", "se"):
+        pages = Page.objects.filter(locale__language_code=language).exclude(depth=1)
+        own = {(language, page.url) for page in pages if page.alias_of_id is None}
+        assert own == {item for item in translated if item[0] == language}
+    # The headache network's notice and form record what a registrant accepted and answered: the original's.
+    english = bokmal_page(f"/{HEADACHE_SLUG}/").get_translation(Locale.objects.get(language_code="en"))
+    assert {child.slug: child.alias_of_id is not None for child in english.get_children()} == {
+        "taushetsplikt": True,
+        "information-brochure": False,
+        "pamelding": True,
+    }
+
+
+def test_a_translated_offering_shows_and_registers_for_the_groups_of_its_original(demo):
+    original = bokmal_page(f"/{HEADACHE_SLUG}/")
+    original_groups = list(original.groups.all())
+    assert [group.name for group in original_groups] == ["Oslo", "Stavanger", "Tromsø"]
+    notes = {"nn": "Dei seinare samlingane", "en": "Later meetings will be weekend meetings"}
+    for language, note in notes.items():
+        pk = original.get_translation(Locale.objects.get(language_code=language)).pk
+        version = OfferingPage.objects.prefetch_related("groups__sessions").get(pk=pk)
+        assert original_id(version) == original.pk
+        assert version.registration_original() == original
+        groups = list(version.groups.all())
+        assert [group.key for group in groups] == [group.key for group in original_groups]
+        for group, original_group in zip(groups, original_groups, strict=True):
+            assert group.registration_group.pk == original_group.pk
+            assert group.places_left == original_group.places_left
+            assert group.note.startswith(note)
+            assert [session.start for session in group.sessions_in_order()] == [
+                session.start for session in original_group.sessions_in_order()
+            ]
+        assert not Registration.objects.filter(offering=version).exists()
+        assert not Registration.objects.filter(group__offering=version).exists()
+    assert [session.topic for session in version.groups.all()[0].sessions_in_order()][:2] == [
+        "First meeting",
+        "Second meeting",
+    ]
+
+
+def test_translations_add_no_groups_places_or_registrations(demo):
+    """Every language holds the same copies of the bokmål groups: a translation made none of its own."""
+    bokmal_groups = OfferingGroup.objects.filter(offering__locale__language_code="nb")
+    with_places = bokmal_groups.exclude(places=None)
+    assert (
+        with_places.count() == 3 + 1 + 1
+    )  # headache (Oslo, Stavanger, Tromsø), basic course, Mestringstreff
+    keys = set(bokmal_groups.values_list("key", flat=True))
+    for language in ("nn", "en", "se"):
+        groups = OfferingGroup.objects.filter(offering__locale__language_code=language)
+        assert groups.count() == bokmal_groups.count()
+        assert set(groups.values_list("key", flat=True)) == keys
+        assert groups.exclude(places=None).count() == with_places.count()
+    assert set(GroupOccupancy.objects.values_list("group__offering__locale__language_code", flat=True)) == {
+        "nb"
+    }
+    assert set(Registration.objects.values_list("offering__locale__language_code", flat=True)) == {"nb"}
+    assert set(Registration.objects.values_list("group__offering__locale__language_code", flat=True)) == {
+        "nb"
+    }
+
+
+def catalogue_links(client, url):
+    return [link["href"] for link in soup(client.get(url, HTTP_HOST=HOST)).select("a.lms-card__link")]
+
+
+def test_the_nordhordland_offering_is_a_nynorsk_original_with_its_bokmal_translation(demo, client):
+    bokmal = bokmal_page("/nordhordland-levevanar-og-meistring/")
+    nynorsk = bokmal.get_translation(Locale.objects.get(language_code="nn")).specific
+    assert bokmal.alias_of_id is None and nynorsk.alias_of_id is None
+    assert bokmal.title == "Levevaner og mestring – interkommunalt tilbud i Nordhordland"
+    assert nynorsk.introduction.startswith("Kommunane i Nordhordland utviklar saman eit tilbod")
+    assert bokmal.introduction.startswith("Kommunene i Nordhordland utvikler sammen et tilbud")
+    # The groups and registrations of the offering belong to the version in the site's original tree.
+    assert original_id(nynorsk) == bokmal.pk
+    assert [language.code for language in nynorsk.languages.all()] == ["nn"]
+    assert [language.code for language in bokmal.languages.all()] == ["nn"]
+
+    # Each catalogue lists its own language's page, once.
+    bokmal_links = catalogue_links(client, "/")
+    assert bokmal_links.count("/nordhordland-levevanar-og-meistring/") == 1
+    assert not any("levevanar-og-meistring-i-nordhordland" in link for link in bokmal_links)
+    nynorsk_links = catalogue_links(client, "/nn/")
+    assert nynorsk_links.count("/nn/levevanar-og-meistring-i-nordhordland/") == 1
+    assert "/nn/nar-hovudet-blir-ei-pine/" in nynorsk_links
+    assert "/en/when-your-head-becomes-a-torment/" in catalogue_links(client, "/en/")
+
+    html = soup(client.get("/nn/levevanar-og-meistring-i-nordhordland/", HTTP_HOST=HOST))
+    assert "Eigeninnsats frå kommunane" in html.get_text()
+    html = soup(client.get("/nordhordland-levevanar-og-meistring/", HTTP_HOST=HOST))
+    assert "Egeninnsats fra kommunene" in html.get_text()
+
+
+SAMI_LINES = [
+    "Sisdoalu lea almmuhan Nasjonal kompetansetjeneste for læring og mestring innen helse (NK LMH)",
+    "Nasjonal kompetansetjeneste for læring og mestring innen helse (NK LMH) . Lærings- og mestringstilbud. "
+    "[Interneahtta]. Oslo: Dearvvašvuođadirektoráhta; ođasmahtton 2023 guovvamánnu 15, gaskavahkku [vižžon 2024 "
+    "suoidnemánnu 23, maŋŋebárga]. Oažžumis dáppe: "
+    "https://www.helsenorge.no/se/hjelpetilbud-i-kommunene/laring-og-mestring/",
+    "Maŋimusat ođastuvvon 2023 guovvamánnu 15, gaskavahkku",
+]
+
+
+def test_the_helsenorge_page_ends_with_its_publishers_lines_marked_as_northern_sami(demo, client):
+    page = bokmal_page("/hva-er-laerings-og-mestringstilbud/")
+    last = page.body[-1]
+    assert last.block_type == "other_language"
+    assert last.value["language"] == "se"
+
+    html = soup(client.get(page.url, HTTP_HOST=HOST))
+    assert html.html["lang"] == "nb"
+    (sami,) = html.select("div.lms-other-language")
+    assert sami["lang"] == "se"
+    assert [paragraph.get_text() for paragraph in sami.find_all("p")] == SAMI_LINES
+    link = sami.find("a")
+    assert (
+        link["href"]
+        == link.get_text()
+        == "https://www.helsenorge.no/se/hjelpetilbud-i-kommunene/laring-og-mestring/"
+    )
+    # They follow the page's sources, as in the seed.
+    assert sami.find_previous("h2").get_text(strip=True) == "Kilder"
+
+
+def test_a_translation_follows_the_dates_of_its_original_when_loaded_on_a_later_day(db):
+    load_demo()
+    original = bokmal_page(f"/{HEADACHE_SLUG}/")
+    english = original.get_translation(Locale.objects.get(language_code="en")).specific
+    groups_before = list(english.groups.values_list("pk", "key"))
+    sessions_before = set(GroupSession.objects.filter(group__offering=english).values_list("pk", flat=True))
+
+    output = load_demo(today=TODAY + datetime.timedelta(days=45))
+
+    english = OfferingPage.objects.get(pk=english.pk)
+    assert english.slug == "when-your-head-becomes-a-torment" and english.alias_of_id is None
+    assert list(english.groups.values_list("pk", "key")) == groups_before  # updated in place
+    assert (
+        set(GroupSession.objects.filter(group__offering=english).values_list("pk", flat=True))
+        == sessions_before
+    )
+    starts = lambda page: [  # noqa: E731
+        session.start for group in page.groups.all() for session in group.sessions_in_order()
+    ]
+    assert starts(english) == starts(OfferingPage.objects.get(pk=original.pk))
+    assert all(local(start).date() > TODAY + datetime.timedelta(days=45) for start in starts(english))
+    assert (
+        "Registration of interest closes on"
+        in english.get_children().get(slug="information-brochure").specific.summary
+    )
+    assert "updated" in output
+    assert "updated" not in load_demo(today=TODAY + datetime.timedelta(days=45))
