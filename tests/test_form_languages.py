@@ -110,9 +110,7 @@ class TestDates:
         assert registration.language == language
 
     def test_the_editors_date_questions_take_the_same_formats(self, setup, client, language):
-        response = post(
-            client, setup, language, operasjonsdato="03.02.2031", samtaletid="17.05.2030 14.30"
-        )
+        response = post(client, setup, language, operasjonsdato="03.02.2031", samtaletid="17.05.2030 14.30")
         assert response.status_code == 302, field_errors(response)
         answers = Registration.objects.get().answers
         assert str(answers["operasjonsdato"]).startswith("2031-02-03")
