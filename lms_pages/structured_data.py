@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from .models import Format, PriceType, RegistrationState
+from .translations import localized
 
 COURSE_MODE = {Format.ON_SITE: "onsite", Format.DIGITAL: "online", Format.HYBRID: "blended"}
 
@@ -114,7 +115,7 @@ def offering_json_ld(offering, request, groups):
     audiences = [str(audience) for audience in offering.audiences.all()]
     if audiences:
         data["audience"] = [{"@type": "Audience", "audienceType": name} for name in audiences]
-    topics = [topic.name for topic in offering.topics.all()]
+    topics = [topic.name for topic in localized(offering.topics.all())]
     if topics:
         data["about"] = topics
     if offering.requirements:

@@ -19,7 +19,34 @@ from django.urls import reverse, translate_url
 from django.utils.translation import get_language, override
 from wagtail.models import Locale, Page, Site
 
+from .content_cache import get_or_build
 from .languages import local_name
+
+
+def localized(objects):
+    """Each translatable vocabulary row (a topic, a venue) replaced by its translation in the active
+    language where it has one. Pages and offerings refer to the originals; the translations of a model in
+    a language are read once per content version (lms_pages.content_cache), so this costs no query."""
+    language = get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE:
+        return list(objects)
+    objects = list(objects)
+    models = {type(obj) for obj in objects if obj is not None}
+    translated = {}
+    for model in models:
+        translated.update(_translations_of(model, language))
+    return [
+        translated.get((type(obj), obj.translation_key), obj) if obj is not None else None for obj in objects
+    ]
+
+
+def _translations_of(model, language):
+    def build():
+        return {
+            (model, row.translation_key): row for row in model.objects.filter(locale__language_code=language)
+        }
+
+    return get_or_build(f"translations:{model._meta.label_lower}:{language}", build)
 
 
 def page_versions(page, request=None):

@@ -24,6 +24,7 @@ from ..models import (
     Venue,
 )
 from ..models.base import without_restricted
+from ..translations import localized
 
 SEARCH_RESULT_LIMIT = 1000
 
@@ -197,14 +198,22 @@ def catalogue_options(catalogue, offerings):
 
 
 def _build_catalogue_options(offerings):
-    topics = Topic.objects.filter(offeringpage__in=offerings).distinct().values_list("slug", "name")
+    # Named in the catalogue's language; the values stay the originals', the same in every language.
+    originals = list(Topic.objects.filter(offeringpage__in=offerings).distinct())
+    topics = [(topic.slug, shown.name) for topic, shown in zip(originals, localized(originals), strict=True)]
     languages = Language.objects.filter(offeringpage__in=offerings).distinct().values_list("code", "name")
     venues = Venue.objects.filter(
         Q(pk__in=offerings.values("venue"))
         | Q(pk__in=OfferingGroup.objects.filter(offering__in=offerings).values("venue"))
         | Q(pk__in=GroupSession.objects.filter(group__offering__in=offerings).values("venue"))
-    ).values_list("pk", "name", "municipality", "region")
-    venues = sorted(venues, key=lambda venue: venue[1])
+    )
+    venues = sorted(
+        (
+            (venue.pk, shown.name, venue.municipality, venue.region)
+            for venue, shown in zip(venues, localized(venues), strict=True)
+        ),
+        key=lambda venue: venue[1],
+    )
     return {
         "topics": sorted(topics, key=lambda choice: choice[1]),
         "languages": sorted(languages, key=lambda choice: choice[1]),

@@ -33,6 +33,7 @@ from ..panels import OccupancyPanel
 from ..places import has_room
 from .base import LmsPageMixin, without_restricted
 from .choices import Format, OfferingKind, PriceType, RegistrationMethod, RegistrationState, Status
+from .snippets import originals
 
 # An address a visitor could follow into a meeting: never in public text about how to join.
 MEETING_LINK = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
@@ -87,7 +88,9 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
     audiences = ParentalManyToManyField("lms_pages.Audience", verbose_name=_("audiences"), blank=True)
     min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
-    topics = ParentalManyToManyField("lms_pages.Topic", verbose_name=_("topics and diagnoses"), blank=True)
+    topics = ParentalManyToManyField(
+        "lms_pages.Topic", verbose_name=_("topics and diagnoses"), blank=True, limit_choices_to=originals
+    )
     diagnosis_independent = models.BooleanField(
         _("diagnosis-independent"), default=False, help_text=_("Open to people regardless of diagnosis.")
     )
@@ -123,6 +126,7 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        limit_choices_to=originals,
         help_text=_("Where the offering is held, unless each group has its own venue."),
     )
     digital_platform = models.CharField(
@@ -633,6 +637,7 @@ class OfferingGroup(Orderable, ClusterableModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        limit_choices_to=originals,
     )
     places = models.PositiveIntegerField(
         _("places"),
@@ -727,6 +732,7 @@ class GroupSession(Orderable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        limit_choices_to=originals,
         help_text=_("Only when this session is held somewhere other than the group's venue."),
     )
     place_note = models.CharField(

@@ -2,12 +2,21 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import TranslatableMixin
 from wagtail.search import index
 
 from .choices import AudienceCode, OrganisationKind
+
+
+def originals():
+    """Offerings, groups and sessions refer to a translatable vocabulary's originals (in the default
+    language); pages show their translations (lms_pages.translations.localized)."""
+    return Q(locale__language_code=settings.LANGUAGE_CODE)
 
 
 class Audience(models.Model):
@@ -43,11 +52,16 @@ class Language(models.Model):
         return self.name
 
 
-class Topic(index.Indexed, models.Model):
-    """A topic or diagnosis that visitors filter the catalogue by (e.g. headache, diabetes)."""
+class Topic(TranslatableMixin, index.Indexed, models.Model):
+    """A topic or diagnosis that visitors filter the catalogue by (e.g. headache, diabetes).
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=False)
+    Translatable: offerings refer to the original (in the default language), and a page shows the
+    topic's translation in its own language where there is one (lms_pages.translations.localized). The
+    slug stays the original's in every language, so a filter address means the same in all of them.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, allow_unicode=False)
     is_diagnosis = models.BooleanField(
         _("is a diagnosis"),
         default=False,
@@ -58,8 +72,12 @@ class Topic(index.Indexed, models.Model):
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("is_diagnosis"), FieldPanel("description")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="lms_topic_unique_slug"),
+            models.UniqueConstraint(fields=["name", "locale"], name="lms_topic_unique_name"),
+        ]
         verbose_name = _("topic or diagnosis")
         verbose_name_plural = _("topics and diagnoses")
 
@@ -102,8 +120,12 @@ class Organisation(index.Indexed, models.Model):
         return self.kind == OrganisationKind.USER_ORGANISATION
 
 
-class Venue(index.Indexed, models.Model):
-    """Where groups meet: a named place in a municipality and a region."""
+class Venue(TranslatableMixin, index.Indexed, models.Model):
+    """Where groups meet: a named place in a municipality and a region.
+
+    Translatable, for the texts a visitor reads (how to get there, parking, accessibility): offerings and
+    groups refer to the original, and a page shows its translation in the page's language.
+    """
 
     name = models.CharField(_("name"), max_length=200)
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
@@ -164,9 +186,11 @@ class Venue(index.Indexed, models.Model):
         index.AutocompleteField("name"),
     ]
 
-    class Meta:
+    class Meta(TranslatableMixin.Meta):
         ordering = ["municipality", "name"]
-        constraints = [models.UniqueConstraint(fields=["name", "municipality"], name="lms_venue_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "municipality", "locale"], name="lms_venue_unique_name")
+        ]
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
 

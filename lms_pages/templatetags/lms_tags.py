@@ -4,9 +4,9 @@ import os
 
 from django import template
 from django.conf import settings
+from django.db.models import Manager
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
-from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, override
@@ -15,7 +15,7 @@ from wagtail.models import Site
 
 from .. import languages, translations
 from ..content_cache import get_or_build
-from ..formats import local_format
+from ..formats import local_format, local_price
 from ..models import CataloguePage, PriceType
 from ..structured_data import dump_json_ld
 
@@ -26,6 +26,17 @@ register = template.Library()
 def language_links(context):
     """The page in each of the site's languages, for the language switcher and hreflang links."""
     return translations.language_links(context.get("page"), context.get("request"))
+
+
+@register.filter
+def localized(value):
+    """A topic or venue, or a list of them, in the page's language where translated."""
+    if value is None or value == "":
+        return value
+    if hasattr(value, "translation_key"):
+        return translations.localized([value])[0]
+    # A related manager is read through all(), which uses what was prefetched; a queryset as it is.
+    return translations.localized(value.all() if isinstance(value, Manager) else value)
 
 
 @register.simple_tag
@@ -46,6 +57,20 @@ def content_lang(context):
     if language == languages.interface_language(language):
         return ""
     return format_html(' lang="{}"', language)
+
+
+@register.simple_tag(takes_context=True)
+def lang_of(context, other):
+    """` lang="en"` on a link or title of another page whose text is in another language than this
+    page's (the English title of a translated offering above its untranslated form); nothing otherwise."""
+    page, request = context.get("page"), context.get("request")
+    if other is None or page is None or getattr(other, "translation_key", None) is None:
+        return ""
+    language = getattr(other, "title_lang", None)
+    if language is None:
+        language = translations.content_language(other, request)
+        language = "" if language == translations.content_language(page, request) else language
+    return format_html(' lang="{}"', language) if language else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -144,12 +169,7 @@ def price_text(offering):
     if offering.price_type == PriceType.FREE:
         return _("Free")
     amount = offering.price_amount
-    text = (
-        _("NOK %(amount)s")
-        % {"amount": number_format(amount, decimal_pos=0, use_l10n=True, force_grouping=True)}
-        if amount is not None
-        else ""
-    )
+    text = local_price(amount) if amount is not None else ""
     if offering.price_type == PriceType.CO_PAYMENT:
         return (
             _("Co-payment (egenandel): %(amount)s") % {"amount": text}
