@@ -1,5 +1,6 @@
-"""Moving between bokmål, nynorsk and English in a browser: the switcher goes to each language's version
-of the page, and a registration in nynorsk takes a place in the bokmål offering's group."""
+"""Moving between the languages in a browser: the switcher goes to each language's version of the page,
+an untranslated page says so in the visitor's language, axe finds nothing in any language, and a
+registration in nynorsk takes a place in the bokmål offering's group."""
 
 import re
 
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 from lms_forms.models import Registration
 from lms_pages.models import OfferingPage
 
-from .helpers import OPEN_OFFERING, assert_no_axe_violations, fill_registration
+from .helpers import INFORMATION, OPEN_OFFERING, assert_no_axe_violations, fill_registration
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -21,21 +22,60 @@ def switch_to(page, language):
     page.wait_for_load_state()
 
 
+NYNORSK_OFFERING = "/nn/nar-hovudet-blir-ei-pine/"
+ENGLISH_OFFERING = "/en/when-your-head-becomes-a-torment/"
+
+# Pages of every language tree of the demo: the genuine translations, the Sami information page with its
+# Sami lines, and untranslated pages, which show the original with a notice in the visitor's language.
+PAGES_IN_EVERY_LANGUAGE = {
+    "nb": ["/", OPEN_OFFERING, INFORMATION, "/nordhordland-levevanar-og-meistring/"],
+    "nn": ["/nn/", NYNORSK_OFFERING, "/nn/levevanar-og-meistring-i-nordhordland/", "/nn" + INFORMATION],
+    "en": ["/en/", ENGLISH_OFFERING, "/en" + INFORMATION, "/en/mestringstreff/"],
+    "se": ["/se/", "/se" + INFORMATION, "/se" + OPEN_OFFERING],
+}
+
+
 def test_the_switcher_leads_to_each_languages_version(demo_site, page):
     page.goto(demo_site("/"))
-    switch_to(page, "Norsk (nynorsk)")
+    switch_to(page, "Norsk nynorsk")
     expect(page).to_have_url(demo_site("/nn/"))
     expect(page.locator("html")).to_have_attribute("lang", "nn")
     expect(page.get_by_role("heading", level=1)).to_have_text("Lærings- og meistringstilbod")
-    assert_no_axe_violations(page, "the nynorsk catalogue")
 
-    page.get_by_role("link", name="Når hodet blir en pine", exact=False).first.click()
-    expect(page).to_have_url(demo_site(f"/nn{OPEN_OFFERING}"))
+    page.get_by_role("link", name="Når hovudet blir ei pine", exact=False).first.click()
+    expect(page).to_have_url(demo_site(NYNORSK_OFFERING))
     switch_to(page, "English")
-    expect(page).to_have_url(demo_site(f"/en{OPEN_OFFERING}"))
+    expect(page).to_have_url(demo_site(ENGLISH_OFFERING))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=2, name="Registration")).to_be_visible()
-    switch_to(page, "Norsk (bokmål)")
+    switch_to(page, "Norsk bokmål")
     expect(page).to_have_url(demo_site(OPEN_OFFERING))
+
+
+def test_an_untranslated_page_says_so_in_the_visitors_language(demo_site, page):
+    page.goto(demo_site("/mestringstreff/"))
+    switch_to(page, "English")
+    expect(page).to_have_url(demo_site("/en/mestringstreff/"))
+    # The page is the bokmål original, marked as such, with the notice in English and marked English.
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+    notice = page.locator("main .lms-language-notice")
+    expect(notice).to_have_attribute("lang", "en")
+    expect(notice).to_contain_text("This page is only available in Norwegian Bokmål.")
+    notice.get_by_role("link", name="Go to our pages in English").click()
+    expect(page).to_have_url(demo_site("/en/"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+@pytest.mark.parametrize("language", list(PAGES_IN_EVERY_LANGUAGE))
+def test_axe_finds_nothing_in_any_language(demo_site, page, language):
+    for path in PAGES_IN_EVERY_LANGUAGE[language]:
+        page.goto(demo_site(path))
+        assert_no_axe_violations(page, f"{path} ({language})")
+    if language == "se":
+        # The publisher's lines stay Sami, inside a bokmål interface.
+        page.goto(demo_site("/se" + INFORMATION))
+        expect(page.locator("html")).to_have_attribute("lang", "nb")
+        expect(page.locator('.lms-other-language[lang="se"]')).to_contain_text("Sisdoalu lea almmuhan")
 
 
 def test_a_registration_in_nynorsk_takes_a_place_in_the_original(demo_site, page):
