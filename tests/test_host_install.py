@@ -103,3 +103,19 @@ def test_readme_steps_work_on_a_fresh_wagtail_project(tmp_path):
     assert result["form"]["status"] == 200
     assert result["form"]["h1"] == "Påmelding"
     assert result["form"]["form"] is True
+
+
+def test_the_distribution_lists_every_package_of_the_apps():
+    """pyproject.toml names its packages one by one; a package left out is missing from the wheel."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(path.parent.relative_to(root).parts).replace("site", "lms_site", 1)
+        if path.parts[len(root.parts)] == "site"
+        else ".".join(path.parent.relative_to(root).parts)
+        for top in ("lms_pages", "lms_forms", "site")
+        for path in (root / top).rglob("__init__.py")
+    }
+    assert found - listed == set()
