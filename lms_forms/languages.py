@@ -7,38 +7,24 @@ same language again. Everything that writes to them later
 (a task, an administrator's resend, an offered place, the opening notice) writes in that language,
 under `in_language(code)`: subject, text, status lines, dates and numbers.
 
-A language in which this app has no catalogue of its own (Northern Sami, `se`, for now: no reviewed
-translation exists) gets bokmål, the site's default, rather than a mixture: its interface falls back to
-bokmål too.
+A language without a reviewed translation of the interface (Northern Sami, `se`, for now) gets its
+fallback, bokmål, rather than a mixture, as its pages' interface does (settings.LMS_INTERFACE_FALLBACK).
 """
-
-import functools
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-
-
-@functools.cache
-def _has_catalogue(language):
-    return (LOCALE_DIR / translation.to_locale(language) / "LC_MESSAGES").is_dir()
-
-
-def _code(language):
-    return (language or "").strip().lower()
+from lms_pages.languages import interface_language
 
 
 def email_language(language):
-    """The language to write to someone who used `language`: it, when this app speaks it, else the
-    site's default (settings.LANGUAGE_CODE)."""
-    code = _code(language)
-    if code and (
-        code == settings.LANGUAGE_CODE or _has_catalogue(code) or _has_catalogue(code.split("-")[0])
-    ):
-        return code
-    return settings.LANGUAGE_CODE
+    """The language to write to someone who used `language`: its interface language (bokmål for a
+    language without a reviewed interface, lms_pages.languages), or the site's default for a language
+    the site does not offer."""
+    code = (language or "").strip().lower().split("-")[0]
+    if code not in dict(settings.LANGUAGES):
+        return settings.LANGUAGE_CODE
+    return interface_language(code)
 
 
 def in_language(language):
