@@ -320,3 +320,28 @@ def test_participant_lists_are_the_originals(setup, client, admin_user, tmp_path
             "export_participants", "--offering", offering, "--format", "json", "--output", str(output)
         )
         assert '"kari@example.org"' in output.read_text()
+
+
+def test_a_sami_page_marks_its_text_as_sami_inside_a_bokmal_interface(setup, catalogue, client):
+    from tests.factories import InformationPageFactory, translation_in
+
+    original = InformationPageFactory(
+        parent=catalogue, title="Hva er lærings- og mestringstilbud?", slug="hva"
+    )
+    sami = translation_in(
+        original,
+        "se",
+        # Lines of the helsenorge page's Sami version (seed 003): no Sami is written here.
+        title="Maŋimusat ođastuvvon 2023 guovvamánnu 15",
+        introduction="Sisdoalu lea almmuhan Nasjonal kompetansetjeneste for læring og mestring innen helse.",
+    )
+    response = client.get(sami.url)
+    assert response["Content-Language"] == "se"
+    soup = soup_of(response)
+    # No reviewed Sami interface exists: the frame is bokmål and says so; the page's own text is Sami.
+    assert soup.html["lang"] == "nb"
+    assert soup.find("h1")["lang"] == "se"
+    assert soup.select_one(".lms-lead")["lang"] == "se"
+    assert soup.select_one(".lms-language-notice") is None
+    assert soup.find("a", string="Gå til hovedinnholdet")
+    assert alternates(soup) == {"nb": full(original.url), "se": full(sami.url)}
