@@ -34,10 +34,10 @@ CALENDAR_QUERIES = 13
 # counts and cards are cached until content changes or a session starts or registration opens or closes.
 CATALOGUE_QUERIES = 6
 FILTERED_CATALOGUE_QUERIES = 6
-# The first view after a change: the counts beside every filter option, and the address of the
-# catalogue for the search in the header, are built too.
-CATALOGUE_COLD_QUERIES = 28
-FILTERED_CATALOGUE_COLD_QUERIES = 28
+# The first view after a change: the counts beside every filter option, the address of the catalogue for
+# the search in the header, and the site settings with their texts in other languages are built too.
+CATALOGUE_COLD_QUERIES = 29
+FILTERED_CATALOGUE_COLD_QUERIES = 29
 
 
 @pytest.fixture
