@@ -3,12 +3,14 @@
 import datetime
 import io
 import re
+import time
 import zoneinfo
 from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
+from django.core import mail, signing
 from django.core.management import call_command
 from django.db import models
 from django.utils import timezone
@@ -18,6 +20,7 @@ from wagtail.models import Locale, Page, Revision, Site
 from wagtail.utils.file import hash_filelike
 
 from lms_forms.choices import AgeCheck, RegistrationSource, RegistrationStatus
+from lms_forms.forms import STARTED_SALT
 from lms_forms.models import Registration, RegistrationFormField, RegistrationFormPage
 from lms_pages.models import (
     Audience,
@@ -421,6 +424,13 @@ TRANSLATED = [
         "/en/when-your-head-becomes-a-torment/information-brochure/",
         "Information brochure",
     ),
+    ("nn", f"/{HEADACHE_SLUG}/pamelding/", "/nn/nar-hovudet-blir-ei-pine/pamelding/", "Meld interesse"),
+    (
+        "en",
+        f"/{HEADACHE_SLUG}/pamelding/",
+        "/en/when-your-head-becomes-a-torment/registration/",
+        "Register your interest",
+    ),
     # The Nordhordland offering was written in nynorsk; its bokmål page is the translation.
     (
         "nn",
@@ -484,12 +494,13 @@ def test_the_untranslated_pages_stay_aliases_and_the_rest_are_translated_once(de
         pages = Page.objects.filter(locale__language_code=language).exclude(depth=1)
         own = {(language, page.url) for page in pages if page.alias_of_id is None}
         assert own == {item for item in translated if item[0] == language}
-    # The headache network's notice and form record what a registrant accepted and answered: the original's.
+    # The headache network's notice records the version a registrant accepted: the original's. Its form is
+    # translated, with the original's questions (see below).
     english = bokmal_page(f"/{HEADACHE_SLUG}/").get_translation(Locale.objects.get(language_code="en"))
     assert {child.slug: child.alias_of_id is not None for child in english.get_children()} == {
         "taushetsplikt": True,
         "information-brochure": False,
-        "pamelding": True,
+        "registration": False,
     }
 
 
@@ -631,3 +642,164 @@ def test_a_translation_follows_the_dates_of_its_original_when_loaded_on_a_later_
     )
     assert "updated" in output
     assert "updated" not in load_demo(today=TODAY + datetime.timedelta(days=45))
+
+
+# The headache network's registration form in nynorsk and English: its address, and its questions'
+# labels and help texts, {clean_name: (label, help text)}. The names are the bokmål form's.
+TRANSLATED_FORMS = {
+    "nn": (
+        "/nn/nar-hovudet-blir-ei-pine/pamelding/",
+        {
+            "hva_haper_du_a_lare": (
+                "Kva håper du å lære i læringsnettverket?",
+                "Svaret hjelper kurshaldarane å planleggje samlingane.",
+            ),
+            "teknisk_utstyr": (
+                "Eg har ei datamaskin som kan køyre den siste versjonen av Microsoft Teams, og kan fylle inn og "
+                "levere arbeidsbøker og skjema digitalt.",
+                "",
+            ),
+        },
+    ),
+    "en": (
+        "/en/when-your-head-becomes-a-torment/registration/",
+        {
+            "hva_haper_du_a_lare": (
+                "What do you hope to learn in the learning network?",
+                "Your answer helps the course leaders plan the meetings.",
+            ),
+            "teknisk_utstyr": (
+                "I have a computer that can run the latest version of Microsoft Teams, and I can fill in and hand "
+                "in workbooks and forms digitally.",
+                "",
+            ),
+        },
+    ),
+}
+
+
+def headache_form(language):
+    original = bokmal_page(f"/{HEADACHE_SLUG}/pamelding/")
+    if language == "nb":
+        return original
+    return original.get_translation(Locale.objects.get(language_code=language)).specific
+
+
+def questions(form):
+    return list(form.form_fields.order_by("sort_order"))
+
+
+@pytest.mark.parametrize("language", list(TRANSLATED_FORMS))
+def test_the_headache_form_is_translated_with_the_originals_questions(demo, client, language):
+    url, expected = TRANSLATED_FORMS[language]
+    original, version = headache_form("nb"), headache_form(language)
+    assert version.alias_of_id is None
+    assert version.live and not version.has_unpublished_changes
+    assert version.url == url
+
+    # The same questions, under the same names, asked in the version's language.
+    own, theirs = questions(version), questions(original)
+    assert [q.clean_name for q in own] == [q.clean_name for q in theirs] == list(expected)
+    assert [(q.field_type, q.required, q.asks_about_health, q.choices) for q in own] == [
+        (q.field_type, q.required, q.asks_about_health, q.choices) for q in theirs
+    ]
+    assert {q.clean_name: (q.label, q.help_text) for q in own} == expected
+    for question, original_question in zip(own, theirs, strict=True):
+        assert question.label != original_question.label
+        assert question.help_text != original_question.help_text or not question.help_text
+
+    # The rest of the form's settings are the original's; the organiser's notice is in the site's
+    # language, whichever form was used, so its subject stays the bokmål one.
+    for name in (
+        "age_check",
+        "ask_phone",
+        "phone_required",
+        "companion",
+        "to_address",
+        "from_address",
+        "subject",
+    ):
+        assert getattr(version, name) == getattr(original, name), name
+    # Registrations are stored against the bokmål offering and its groups.
+    assert original_id(version.offering_page) == original.offering.pk
+    assert version.offering.pk == original.offering.pk
+    # The editor's confirmation, written in the version's language, is the one its registrants get.
+    assert version.confirmation_email(language) == (version.confirmation_subject, version.confirmation_text)
+    assert version.confirmation_subject != original.confirmation_subject
+    assert "Hodepine Norge" in version.confirmation_text
+    version.full_clean()  # the confirmation text's placeholders are all known ones
+
+    html = soup(client.get(url, HTTP_HOST=HOST))
+    assert html.html["lang"] == language
+    assert html.h1.get_text(" ", strip=True) == version.title
+
+
+def register_in_the_demo(client, url, group, **answers):
+    data = {
+        "name": "Nils Nynorsk",
+        "email": "nils@example.org",
+        "phone": "",
+        "age_confirmed": "on",
+        "group": str(group.pk),
+        "notice_accepted": "on",
+        "website": "",
+        "started": signing.dumps(time.time() - 60, salt=STARTED_SALT),
+        **answers,
+    }
+    return client.post(url, data, HTTP_HOST=HOST)
+
+
+def test_a_registration_through_the_nynorsk_form_takes_the_originals_place_and_is_answered_in_nynorsk(
+    demo_today, client, django_capture_on_commit_callbacks
+):
+    url, expected = TRANSLATED_FORMS["nn"]
+    form = headache_form("nn")
+    original = headache_form("nb").offering
+    oslo = OfferingGroup.objects.get(offering=original, name="Oslo")
+
+    html = soup(client.get(url, HTTP_HOST=HOST))
+    assert html.html["lang"] == "nn"
+    for name, (label, _help_text) in expected.items():
+        assert html.find("label", attrs={"for": f"id_{name}"}).get_text(" ", strip=True).startswith(label)
+        assert html.find(attrs={"name": name}) is not None
+    assert "Hva håper du" not in html.get_text()
+    assert {int(radio["value"]) for radio in html.select("input[name=group]")} == {
+        group.pk for group in original.groups.all()
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = register_in_the_demo(
+            client, url, oslo, hva_haper_du_a_lare="Å leve betre med hovudpinen.", teknisk_utstyr="on"
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    confirmation = soup(client.get(response["Location"], HTTP_HOST=HOST))
+    assert confirmation.html["lang"] == "nn"
+
+    registration = Registration.objects.get(email="nils@example.org")
+    assert registration.language == "nn"
+    assert registration.page_id == form.pk
+    assert registration.offering_id == original.pk
+    assert registration.group_id == oslo.pk
+    assert registration.status == RegistrationStatus.PLACE
+    assert registration.answer("hva_haper_du_a_lare") == "Å leve betre med hovudpinen."
+    assert registration.field_labels == {name: label for name, (label, _help_text) in expected.items()}
+    assert GroupOccupancy.objects.get(group=oslo).places_taken == 1
+    assert not GroupOccupancy.objects.filter(group__offering__locale__language_code="nn").exists()
+
+    (email,) = [message for message in mail.outbox if message.to == ["nils@example.org"]]
+    assert email.subject == "Interessepåmelding: Når hovudet blir ei pine"
+    body = email.body
+    assert body.startswith("Hei Nils Nynorsk,")
+    assert "Takk for at du har meldt interesse for Når hovudet blir ei pine" in body
+    assert "Gruppe: Oslo" in body
+    assert "Status: Du har fått plass." in body
+    assert "Samlingane går inntil vidare føre seg digitalt på Microsoft Teams." in body
+    assert "Kan du likevel ikkje delta" in body
+    assert "Venleg helsing" in body
+    assert re.search(r"https?://\S+/nn/nar-hovudet-blir-ei-pine/pamelding/avmelding/[\w-]+/", body)
+    for bokmal in ("hodet", "ikke", "Vennlig hilsen", "Samlingene", "Deltakeravgiften"):
+        assert bokmal not in body, bokmal
+    # The organiser's notice, in the site's language, names no one and holds no answers.
+    (notice,) = [message for message in mail.outbox if message.to == ["hodepine-kurs@example.org"]]
+    assert notice.subject == "Ny interessepåmelding: Når hodet blir en pine"
+    assert "Nils" not in notice.body and "hovudpinen" not in notice.body
