@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail.contrib.forms.forms import BaseForm, FormBuilder
 
-from lms_pages.translations import in_locale
+from lms_pages.translations import content_language, in_locale
 
 from .choices import AgeCheck
 from .validators import (
@@ -224,9 +224,10 @@ class RegistrationForm(ErrorSummaryMixin, BaseForm):
             self.notice = notice
             self.fields["notice_accepted"] = forms.BooleanField(
                 label=format_html(
-                    '{} <a href="{}">{}</a>.',
+                    '{} <a href="{}"{}>{}</a>.',
                     _("I have read the confidentiality notice:"),
                     notice.url,
+                    _language_mark(notice, registration_page),
                     notice.title,
                 ),
                 error_messages={"required": _("Read and accept the confidentiality notice to register.")},
@@ -367,3 +368,14 @@ class OpeningNoticeForm(ErrorSummaryMixin, forms.Form):
 
     def is_spam(self):
         return any(error.code == SPAM for error in self.non_field_errors().as_data())
+
+
+def _language_mark(notice, registration_page):
+    """` lang="nb"` on the link to a notice not translated into the form's language (no query where both
+    are pages of their own in one tree, as on a site of one language)."""
+    if notice.locale_id == registration_page.locale_id and not (
+        notice.alias_of_id or registration_page.alias_of_id
+    ):
+        return ""
+    language = content_language(notice)
+    return format_html(' lang="{}"', language) if language != content_language(registration_page) else ""

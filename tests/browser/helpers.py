@@ -13,8 +13,36 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
-# The language prefixes of the public site: bokmål at /, nynorsk at /nn/, English at /en/.
-LANGUAGES = {"nb": "", "nn": "/nn", "en": "/en"}
+# The language prefixes of the public site: bokmål at /, nynorsk at /nn/, English at /en/, Northern Sami
+# at /se/.
+LANGUAGES = {"nb": "", "nn": "/nn", "en": "/en", "se": "/se"}
+
+
+def path_in(language, path):
+    """The address in `language` of the demo page at the bokmål address `path` (with any sub-route or
+    query after the page's own address): its translation's own address, or its alias's."""
+    from wagtail.models import Locale, Page
+
+    if language == "nb":
+        return path
+    path, _, query = path.partition("?")
+    segments = [segment for segment in path.strip("/").split("/") if segment]
+    locale = Locale.objects.get(language_code=language)
+    for end in range(len(segments), -1, -1):
+        own = "/" + "".join(f"{segment}/" for segment in segments[:end])
+        page = next(
+            (
+                page
+                for page in Page.objects.filter(locale__language_code="nb", depth__gt=1)
+                if page.url == own
+            ),
+            None,
+        )
+        if page is not None:
+            rest = "".join(f"{segment}/" for segment in segments[end:])
+            return page.get_translation(locale).url + rest + (f"?{query}" if query else "")
+    raise ValueError(f"no demo page at {path}")
+
 
 # WCAG 2.1 A and AA, and the 24 × 24 px minimum for tap targets (WCAG 2.2's 2.5.8, which axe tags wcag22aa).
 WCAG_21_AA = {
