@@ -15,6 +15,7 @@ from .models import (
     ConfidentialityNoticePage,
     Language,
     LmsSiteSettings,
+    LmsSiteSettingsTranslation,
     NoticeVersion,
     OfferingPage,
     Organisation,
@@ -90,6 +91,8 @@ def clean_saved_rich_text(sender, instance, **kwargs):
 @receiver(post_delete, sender=Venue)
 @receiver(post_delete, sender=Language)
 @receiver(post_delete, sender=LmsSiteSettings)
+@receiver(post_save, sender=LmsSiteSettingsTranslation)
+@receiver(post_delete, sender=LmsSiteSettingsTranslation)
 def content_changed(sender, **kwargs):
     bump_content_version()
 

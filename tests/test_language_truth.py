@@ -76,6 +76,17 @@ def test_every_page_in_every_language_tells_its_language_truthfully(demo, client
     problems += hreflang_problems(reader, demo)
     problems += sitemap_problems(reader, client)
     assert problems == [], "\n".join(problems)
+    # The site's own name follows the page's language.
+    names = {
+        path: reader.read(path)["soup"].select_one(".site-footer__organisation").get_text(strip=True)
+        for path in ("/", "/nn/", "/en/", "/se/")
+    }
+    assert names == {
+        "/": "Lærings- og mestringssenteret Helse Nord-Trøndelag HF",
+        "/nn/": "Lærings- og meistringssenteret Helse Nord-Trøndelag HF",
+        "/en/": "Learning and Coping Centre, Helse Nord-Trøndelag HF",
+        "/se/": "Lærings- og mestringssenteret Helse Nord-Trøndelag HF",  # an alias: the bokmål page
+    }
 
 
 def text_problems(reader, demo):
