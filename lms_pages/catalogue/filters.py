@@ -201,7 +201,10 @@ def _build_catalogue_options(offerings):
     # Named in the catalogue's language; the values stay the originals', the same in every language.
     originals = list(Topic.objects.filter(offeringpage__in=offerings).distinct())
     topics = [(topic.slug, shown.name) for topic, shown in zip(originals, localized(originals), strict=True)]
-    languages = Language.objects.filter(offeringpage__in=offerings).distinct().values_list("code", "name")
+    languages = [
+        (language.code, str(language))
+        for language in Language.objects.filter(offeringpage__in=offerings).distinct()
+    ]
     venues = Venue.objects.filter(
         Q(pk__in=offerings.values("venue"))
         | Q(pk__in=OfferingGroup.objects.filter(offering__in=offerings).values("venue"))

@@ -10,6 +10,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import TranslatableMixin
 from wagtail.search import index
 
+from ..languages import LANGUAGE_CHOICES
 from .choices import AudienceCode, OrganisationKind
 
 
@@ -49,7 +50,9 @@ class Language(models.Model):
         verbose_name_plural = _("languages")
 
     def __str__(self):
-        return self.name
+        # In the reader's language where the site knows the language ("Norwegian Bokmål" on an English
+        # page), as the editor wrote it otherwise.
+        return str(dict(LANGUAGE_CHOICES).get(self.code, self.name))
 
 
 class Topic(TranslatableMixin, index.Indexed, models.Model):
