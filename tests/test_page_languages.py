@@ -345,3 +345,12 @@ def test_a_sami_page_marks_its_text_as_sami_inside_a_bokmal_interface(setup, cat
     assert soup.select_one(".lms-language-notice") is None
     assert soup.find("a", string="Gå til hovedinnholdet")
     assert alternates(soup) == {"nb": full(original.url), "se": full(sami.url)}
+
+
+def test_the_extensions_own_frame_says_the_language_too(setup, get_soup, settings):
+    del settings.LMS_BASE_TEMPLATE  # a host without a frame of its own: lms_pages/base.html
+    soup = get_soup("/en/hodepineskolen/")
+    assert soup.html["lang"] == "nb"
+    assert soup.select_one("main .lms-language-notice")["lang"] == "en"
+    assert soup.select_one("link[rel=canonical]")["href"] == full("/hodepineskolen/")
+    assert alternates(soup) == {"nb": full("/hodepineskolen/")}
