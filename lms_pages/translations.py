@@ -1,8 +1,8 @@
 """Pages in several languages, with Wagtail's internationalisation.
 
 Editors keep a page tree per language: the original (bokmål, the tree the site's root page is in) and,
-for nynorsk and English, aliases that show the original until someone translates them, or translations.
-Two rules follow from that:
+for nynorsk, English and Northern Sami, aliases that show the original until someone translates them, or
+translations. Three rules follow from that:
 
 - Places belong to the original. A translation or alias of an offering shows, and takes registrations
   for, the groups of the page it was made from, so that no group's places are counted once per language.
