@@ -149,7 +149,7 @@ def world(catalogue):
     organiser = OrganisationFactory(name=payload("ORGANISER"), url="https://example.org/")
     partner = OrganisationFactory(name=payload("PARTNER"), kind=OrganisationKind.USER_ORGANISATION)
     topic = TopicFactory(name=payload("TOPIC"), slug="topic")
-    language = LanguageFactory(code="se")
+    language = LanguageFactory(code="fkv")  # Kven: a language the site names as the editor wrote it
     language.name = f"L{SHORT}"
     language.save()
     setup = make_offering(
