@@ -7,3 +7,6 @@ class LmsFormsConfig(AppConfig):
     label = "lms_forms"
     verbose_name = _("Interest registration")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the receivers

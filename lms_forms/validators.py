@@ -75,3 +75,28 @@ def validate_email_template(value):
                 "allowed": ", ".join(f"{{{name}}}" for name in EMAIL_PLACEHOLDERS),
             },
         )
+
+
+# Reminders are sent at most this many days before a session.
+REMINDER_MAX_DAYS = 60
+
+
+def parse_reminder_days(value):
+    """The days before each session a reminder goes out, largest first: "7, 1" -> [7, 1]; "" -> []."""
+    days = set()
+    for part in (value or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 0 < int(part) <= REMINDER_MAX_DAYS:
+            raise ValidationError(
+                _("Write whole days between 1 and %(max)d, separated by commas, e.g. 7, 1."),
+                params={"max": REMINDER_MAX_DAYS},
+                code="reminder_days",
+            )
+        days.add(int(part))
+    return sorted(days, reverse=True)
+
+
+def validate_reminder_days(value):
+    parse_reminder_days(value)

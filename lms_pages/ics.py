@@ -1,4 +1,4 @@
-"""An iCalendar file of an offering's sessions, for visitors' own calendars."""
+"""iCalendar files of an offering's sessions, for visitors' own calendars, and of one session."""
 
 import datetime
 import re
@@ -18,41 +18,63 @@ def _without_links(text):
 
 def offering_calendar(offering, request, groups=None):
     """The sessions of the offering's groups (or of `groups`) as an iCalendar file."""
+    sessions = [
+        (group, session)
+        for group in (offering.groups.all() if groups is None else groups)
+        for session in group.sessions_in_order()
+    ]
+    return _calendar(offering, sessions, event_host(offering, request), offering.get_full_url(request))
+
+
+def event_host(offering, request=None):
+    """The host name in the events' ids: the offering's site's, so the id of a session is the same in
+    every file that carries it (a download, a reminder), whatever address it was fetched from."""
+    site = offering.get_site()
+    if site is not None and site.hostname:
+        return site.hostname
+    return request.get_host().split(":")[0] if request else "lms.invalid"
+
+
+def session_calendar(offering, group, session, *, url, uid_session=None):
+    """One session as an iCalendar file, e.g. attached to a reminder. `uid_session`: the session whose
+    id names the event (the original's, when `session` is a translation's), so the event a participant
+    imported from the offering's calendar is updated, not duplicated."""
+    return _calendar(offering, [(group, session)], event_host(offering), url, uid_session=uid_session)
+
+
+def _calendar(offering, sessions, host, url, uid_session=None):
     calendar = Calendar()
     calendar.add("prodid", "-//Lærings- og mestringstilbud//NO")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", offering.title)
     calendar.add("x-wr-timezone", "Europe/Oslo")
-    host = request.get_host().split(":")[0] if request else "lms.invalid"
-    url = offering.get_full_url(request)
     stamp = offering.last_published_at or timezone.now()
-    for group in offering.groups.all() if groups is None else groups:
-        for session in group.sessions_in_order():
-            event = Event()
-            # Stable across downloads, so a calendar that imports the file again updates, not duplicates.
-            event.add("uid", f"lms-session-{session.pk}@{host}")
-            event.add("dtstamp", stamp.astimezone(datetime.UTC))
-            event.add("dtstart", session.start.astimezone(OSLO))
-            if session.end:
-                event.add("dtend", session.end.astimezone(OSLO))
-            summary = f"{offering.title} – {group.name}"
-            if session.topic:
-                summary = f"{summary}: {_without_links(session.topic)}"
-            event.add("summary", summary)
-            if offering.joining_instructions and not (session.venue or group.venue or offering.venue):
-                event.add("description", _without_links(offering.joining_instructions))
-            location = _location(offering, group, session)
-            if location:
-                event.add("location", vText(location))
-            if url:
-                event.add("url", url)
-            calendar.add_component(event)
+    for group, session in sessions:
+        event = Event()
+        # Stable across downloads, so a calendar that imports the file again updates, not duplicates.
+        event.add("uid", f"lms-session-{(uid_session or session).pk}@{host}")
+        event.add("dtstamp", stamp.astimezone(datetime.UTC))
+        event.add("dtstart", session.start.astimezone(OSLO))
+        if session.end:
+            event.add("dtend", session.end.astimezone(OSLO))
+        summary = f"{offering.title} – {group.name}"
+        if session.topic:
+            summary = f"{summary}: {_without_links(session.topic)}"
+        event.add("summary", summary)
+        if offering.joining_instructions and not (session.venue or group.venue or offering.venue):
+            event.add("description", _without_links(offering.joining_instructions))
+        location = session_location(offering, group, session)
+        if location:
+            event.add("location", vText(location))
+        if url:
+            event.add("url", url)
+        calendar.add_component(event)
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
-def _location(offering, group, session):
+def session_location(offering, group, session):
     """Where, in words; a digital session names its platform but never carries the meeting link."""
     venue = session.venue or group.venue or offering.venue
     parts = []

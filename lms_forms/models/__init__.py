@@ -1,5 +1,5 @@
-"""The registration app's models: the registration form page, its questions, registrations, and the
-requests to be told when registration opens."""
+"""The registration app's models: the registration form page, its questions, registrations, the
+requests to be told when registration opens, and the reminders sent before sessions."""
 
 from django.dispatch import receiver
 from wagtail.signals import page_published
@@ -9,8 +9,16 @@ from ..permissions import can_manage_participants
 from .form_page import RegistrationFormField, RegistrationFormPage
 from .opening_notice import OpeningNotice
 from .registration import Registration
+from .reminder import Reminder, ReminderChannel
 
-__all__ = ["OpeningNotice", "Registration", "RegistrationFormField", "RegistrationFormPage"]
+__all__ = [
+    "OpeningNotice",
+    "Registration",
+    "RegistrationFormField",
+    "RegistrationFormPage",
+    "Reminder",
+    "ReminderChannel",
+]
 
 
 @receiver(page_published, sender=RegistrationFormPage)

@@ -30,7 +30,7 @@ from ..choices import AgeCheck, CompanionChoice
 from ..forms import RegistrationFormBuilder
 from ..panels import OfferingRegistrationPanel
 from ..tokens import CONFIRMATION_SALT, make_token
-from ..validators import validate_email_template
+from ..validators import parse_reminder_days, validate_email_template, validate_reminder_days
 from .registration import Registration
 
 DEFAULT_OFFER_HOURS = 48
@@ -164,6 +164,30 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
             "before names, contact details and answers are deleted. Empty: the site's default."
         ),
     )
+    reminder_days = models.CharField(
+        _("reminders before each session (days)"),
+        max_length=40,
+        blank=True,
+        default="7, 1",
+        validators=[validate_reminder_days],
+        help_text=_(
+            "Everyone with a place gets a reminder this many days before each session, at the session's "
+            "time of day, e.g. 7, 1. Empty: no reminders."
+        ),
+    )
+    reminder_text = models.TextField(
+        _("in the reminder"),
+        blank=True,
+        help_text=_("E.g. what to bring, where to meet, or how the link to a digital session is sent."),
+    )
+    reminder_sms = models.BooleanField(
+        _("also by text message"),
+        default=False,
+        help_text=_(
+            "To those who gave a mobile number, when the site has a text message service set up. "
+            "The message holds the time and place only."
+        ),
+    )
     next_steps = RichTextField(
         _("what happens next"),
         features=RICH_TEXT_FEATURES,
@@ -200,6 +224,10 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         InlinePanel("form_fields", heading=_("Your own questions"), label=_("Question")),
         FieldPanel("next_steps"),
         FieldPanel("offer_hours"),
+        MultiFieldPanel(
+            [FieldPanel("reminder_days"), FieldPanel("reminder_text"), FieldPanel("reminder_sms")],
+            heading=_("Reminders before each session"),
+        ),
         FieldPanel("retention_days"),
         MultiFieldPanel(
             [FieldPanel("confirmation_subject"), FieldPanel("confirmation_text")],
@@ -251,6 +279,11 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
     @property
     def takes_companions(self):
         return self.companion != CompanionChoice.NONE
+
+    @property
+    def reminder_schedule(self):
+        """The days before each session a reminder is due, largest first ([] for none)."""
+        return parse_reminder_days(self.reminder_days)
 
     def get_form_fields(self):
         """The editor's questions, read once per request (the form, its labels and the health check)."""

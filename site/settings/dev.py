@@ -9,6 +9,8 @@ DEBUG = True
 SECRET_KEY = "django-insecure-demo-key-for-local-use-only"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Text messages (reminders) are printed, as emails are.
+LMS_SMS_BACKEND = "lms_forms.sms.ConsoleSmsBackend"
 INSTALLED_APPS += ["fixtures"]  # noqa: F405
 # Health answers are encrypted at rest (lms_forms.encryption); this default key is for the demo only.
 LMS_ENCRYPTION_KEYS = os.environ.get(

@@ -101,6 +101,11 @@ EMAIL_USE_TLS = _flag("DJANGO_EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
 
+# The hospital's text message gateway for reminders (a subclass of lms_forms.sms.BaseSmsBackend);
+# unset, reminders go by email only.
+LMS_SMS_BACKEND = os.environ.get("LMS_SMS_BACKEND", "")
+LMS_SMS_SENDER = os.environ.get("LMS_SMS_SENDER", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

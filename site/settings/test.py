@@ -8,6 +8,8 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Text messages (reminders) are kept in lms_forms.sms.outbox.
+LMS_SMS_BACKEND = "lms_forms.sms.LocmemSmsBackend"
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
