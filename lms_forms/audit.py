@@ -25,6 +25,7 @@ ADDED = "lms_forms.participants.add"
 EMAIL_RESENT = "lms_forms.participants.resend"
 PLACES_OFFERED = "lms_forms.participants.offer"
 OFFERS_EXPIRED = "lms_forms.participants.offer_expired"
+ATTENDANCE_MARKED = "lms_forms.participants.attendance"
 
 
 def log_for_offerings(action, user, rows_per_offering, **data):

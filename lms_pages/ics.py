@@ -3,6 +3,7 @@
 import datetime
 import re
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
@@ -29,9 +30,10 @@ def offering_calendar(offering, request, groups=None):
 def event_host(offering, request=None):
     """The host name in the events' ids: the offering's site's, so the id of a session is the same in
     every file that carries it (a download, a reminder), whatever address it was fetched from."""
-    site = offering.get_site()
-    if site is not None and site.hostname:
-        return site.hostname
+    parts = offering.get_url_parts(request)
+    host = urlsplit(parts[1]).hostname if parts else None
+    if host:
+        return host
     return request.get_host().split(":")[0] if request else "lms.invalid"
 
 

@@ -32,7 +32,7 @@ from tests.factories import CataloguePageFactory, OfferingPageFactory, add_group
 
 HEADINGS_NB = ["Påmeldt", "Navn", "E-post", "Telefon", "Fødselsdato", "Gruppe", "Status"]
 HEADINGS_EN = ["Registered", "Name", "Email", "Phone", "Date of birth", "Group", "Status"]
-TYPED_COLUMNS = 10
+TYPED_COLUMNS = 11
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"]
 BOM = b"\xef\xbb\xbf"
 

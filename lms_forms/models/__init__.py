@@ -1,17 +1,19 @@
 """The registration app's models: the registration form page, its questions, registrations, the
-requests to be told when registration opens, and the reminders sent before sessions."""
+requests to be told when registration opens, the reminders sent before sessions and attendance."""
 
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
 from ..encryption import resplit_registrations
 from ..permissions import can_manage_participants
+from .attendance import Attendance
 from .form_page import RegistrationFormField, RegistrationFormPage
 from .opening_notice import OpeningNotice
 from .registration import Registration
 from .reminder import Reminder, ReminderChannel
 
 __all__ = [
+    "Attendance",
     "OpeningNotice",
     "Registration",
     "RegistrationFormField",

@@ -188,6 +188,17 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
             "The message holds the time and place only."
         ),
     )
+    sessions_to_attend = models.PositiveSmallIntegerField(
+        _("sessions to attend"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "How many sessions a participant must attend to count as having attended (and to get a "
+            "certificate). Empty: all of them. After the last session, those marked fewer times are "
+            "“did not show up”."
+        ),
+    )
     next_steps = RichTextField(
         _("what happens next"),
         features=RICH_TEXT_FEATURES,
@@ -228,6 +239,7 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
             [FieldPanel("reminder_days"), FieldPanel("reminder_text"), FieldPanel("reminder_sms")],
             heading=_("Reminders before each session"),
         ),
+        FieldPanel("sessions_to_attend"),
         FieldPanel("retention_days"),
         MultiFieldPanel(
             [FieldPanel("confirmation_subject"), FieldPanel("confirmation_text")],

@@ -16,6 +16,8 @@ from lms_pages.formats import local_format
 from ..choices import EmailState, RegistrationStatus
 from ..models import Registration
 from ..permissions import can_manage_participants
+from ..services.attendance import with_attendance
+from .attendance import session_pdf_view, session_view, sessions_view
 from .bulk import BULK_FORM_ID, bulk_action
 from .filters import GroupFilter, OfferingFilter, StatusFilter, SubmittedFilter
 from .imports import import_view
@@ -85,7 +87,16 @@ class ParticipantAdmin(ModelAdmin):
         "email_state",
         "note",
     ]
-    list_display = ("select", "name", "email", "offering", "group_name", "status_shown", "submit_time")
+    list_display = (
+        "select",
+        "name",
+        "email",
+        "offering",
+        "group_name",
+        "status_shown",
+        "attendance_shown",
+        "submit_time",
+    )
     list_display_add_buttons = "name"
     list_filter = (
         ("offering", OfferingFilter),
@@ -137,6 +148,20 @@ class ParticipantAdmin(ModelAdmin):
     status_shown.short_description = _("Status")
     status_shown.admin_order_field = "status"
 
+    def get_queryset(self, request):
+        return with_attendance(super().get_queryset(request))
+
+    def attendance_shown(self, registration):
+        """Sessions attended of the group's sessions, once someone has been marked."""
+        if not registration.sessions_marked:
+            return "–"
+        return _("%(attended)d of %(sessions)d") % {
+            "attended": registration.sessions_attended,
+            "sessions": registration.group_sessions,
+        }
+
+    attendance_shown.short_description = _("Attended")
+
     def get_admin_urls_for_registration(self):
         base = self.url_helper.base_url_path
         name = self.url_helper.get_action_url_name
@@ -148,4 +173,7 @@ class ParticipantAdmin(ModelAdmin):
             path(f"{base}/add/", add_view, name=name("add")),
             path(f"{base}/<int:pk>/move/", move_view, name=name("move")),
             path(f"{base}/<int:pk>/resend/", resend_view, name=name("resend")),
+            path(f"{base}/attendance/", sessions_view, name=name("attendance")),
+            path(f"{base}/attendance/<int:pk>/", session_view, name=name("attendance_session")),
+            path(f"{base}/attendance/<int:pk>/list.pdf", session_pdf_view, name=name("attendance_pdf")),
         )

@@ -156,6 +156,15 @@ class OffersExpired(ParticipantLogFormatter):
         ) % {"rows": rows}
 
 
+class AttendanceMarked(ParticipantLogFormatter):
+    label = _("Mark attendance")
+
+    def describe(self, rows, data):
+        if data.get("present"):
+            return _("Marked a participant present at a session")
+        return _("Marked a participant absent from a session")
+
+
 FORMATTERS = {
     audit.VIEWED: Viewed,
     audit.EXPORTED: Exported,
@@ -171,6 +180,7 @@ FORMATTERS = {
     audit.EMAIL_RESENT: EmailResent,
     audit.PLACES_OFFERED: PlacesOffered,
     audit.OFFERS_EXPIRED: OffersExpired,
+    audit.ATTENDANCE_MARKED: AttendanceMarked,
 }
 
 

@@ -80,7 +80,7 @@ def _change_status(ids, status, *, allow_over_capacity, now):
     return changing
 
 
-def set_status(registrations, status, *, user=None, allow_over_capacity=False):
+def set_status(registrations, status, *, user=None, allow_over_capacity=False, now=None):
     """Give registrations a new status and keep the places right; returns the number of rows changed.
 
     Refuses with OverCapacity when more people would hold a place in a group than it has, unless
@@ -88,7 +88,9 @@ def set_status(registrations, status, *, user=None, allow_over_capacity=False):
     """
     ids = [registration.pk for registration in registrations]
     with transaction.atomic():
-        changed = _change_status(ids, status, allow_over_capacity=allow_over_capacity, now=timezone.now())
+        changed = _change_status(
+            ids, status, allow_over_capacity=allow_over_capacity, now=now or timezone.now()
+        )
     audit.log_for_offerings(audit.STATUS_CHANGED, user, audit.count_per_offering(changed), status=status)
     return len(changed)
 

@@ -34,6 +34,7 @@ TYPED_COLUMNS = (
     "birth_date",
     "group",
     "status",
+    "attended",
     "notice_version",
     "source",
     "note",

@@ -29,6 +29,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
+from ..services.attendance import with_attendance
 from .columns import neutralise
 from .resources import ParticipantResource, questions_of
 
@@ -139,8 +140,11 @@ class ParticipantRows:
         queryset = self.queryset
         if not isinstance(queryset, QuerySet):
             return iter(queryset)
-        # The resource reads only the registration's own columns (group_name, form_data), so no join is
-        # needed; a queryset that prefetches is still read in chunks (iterator honours chunk_size).
+        # The resource reads only the registration's own columns (group_name, form_data) and the
+        # attendance counted in the same query, so no join is needed; a queryset that prefetches is
+        # still read in chunks (iterator honours chunk_size).
+        if "sessions_attended" not in queryset.query.annotations:
+            queryset = with_attendance(queryset)
         return queryset.iterator(chunk_size=CHUNK_SIZE)
 
 

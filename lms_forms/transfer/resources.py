@@ -44,6 +44,8 @@ class ParticipantResource(resources.ModelResource):
     birth_date = fields.Field(attribute="birth_date", column_name=_("Date of birth"))
     group = fields.Field(attribute="group_name", column_name=_("Group"))
     status = fields.Field(attribute="status", column_name=_("Status"))
+    # Counted by lms_forms.services.attendance.with_attendance; empty until someone is marked.
+    attended = fields.Field(column_name=_("Sessions attended"), readonly=True)
     notice_version = fields.Field(
         attribute="notice_version", column_name=_("Notice version accepted"), readonly=True
     )
@@ -85,6 +87,11 @@ class ParticipantResource(resources.ModelResource):
 
     def dehydrate_status(self, registration):
         return str(RegistrationStatus(registration.status).label)
+
+    def dehydrate_attended(self, registration):
+        if not getattr(registration, "sessions_marked", 0):
+            return ""
+        return registration.sessions_attended
 
     def dehydrate_source(self, registration):
         return str(RegistrationSource(registration.source).label)
