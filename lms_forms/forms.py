@@ -134,6 +134,40 @@ class RegistrationFormBuilder(FormBuilder):
         return type("RegistrationForm", (RegistrationForm,), self.formfields)
 
 
+SCALE_POINTS = range(11)
+
+
+class EvaluationFormBuilder(FormBuilder):
+    """The evaluation's questions: scales from 0 to 10, choices and free text."""
+
+    def create_scale_field(self, field, options):
+        options.pop("initial", None)
+        return forms.TypedChoiceField(
+            choices=[(point, str(point)) for point in SCALE_POINTS],
+            coerce=int,
+            widget=forms.RadioSelect,
+            **options,
+        )
+
+    def create_multiline_field(self, field, options):
+        options.setdefault("max_length", LONG_TEXT_MAX_LENGTH)
+        field = super().create_multiline_field(field, options)
+        field.validators.append(reject_control_characters)
+        return field
+
+    def get_form_class(self):
+        return type("EvaluationForm", (EvaluationForm,), self.formfields)
+
+
+class EvaluationForm(ErrorSummaryMixin, BaseForm):
+    """The editor's questions; nothing about the person."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("user", None)
+        kwargs.pop("page", None)
+        super().__init__(*args, **kwargs)
+
+
 class RegistrationForm(ErrorSummaryMixin, BaseForm):
     """Built-in fields first, then the editor's questions, then the consents.
 

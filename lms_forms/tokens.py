@@ -14,6 +14,8 @@ CONFIRMATION_SALT = "lms_forms.confirmation"
 OFFER_SALT = "lms_forms.offer"
 NOTICE_CONFIRM_SALT = "lms_forms.opening_notice.confirm"
 NOTICE_UNSUBSCRIBE_SALT = "lms_forms.opening_notice.unsubscribe"
+CERTIFICATE_SALT = "lms_forms.certificate"
+EVALUATION_SALT = "lms_forms.evaluation"
 
 
 def make_token(registration, salt):

@@ -1,5 +1,6 @@
 """The registration app's models: the registration form page, its questions, registrations, the
-requests to be told when registration opens, the reminders sent before sessions and attendance."""
+requests to be told when registration opens, the reminders sent before sessions,
+attendance and evaluations."""
 
 from django.dispatch import receiver
 from wagtail.signals import page_published
@@ -7,6 +8,7 @@ from wagtail.signals import page_published
 from ..encryption import resplit_registrations
 from ..permissions import can_manage_participants
 from .attendance import Attendance
+from .evaluation import EvaluationField, EvaluationFormPage, EvaluationInvitation, EvaluationResponse
 from .form_page import RegistrationFormField, RegistrationFormPage
 from .opening_notice import OpeningNotice
 from .registration import Registration
@@ -14,6 +16,10 @@ from .reminder import Reminder, ReminderChannel
 
 __all__ = [
     "Attendance",
+    "EvaluationField",
+    "EvaluationFormPage",
+    "EvaluationInvitation",
+    "EvaluationResponse",
     "OpeningNotice",
     "Registration",
     "RegistrationFormField",

@@ -199,6 +199,34 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
             "“did not show up”."
         ),
     )
+    certificate = models.BooleanField(
+        _("course certificate"),
+        default=False,
+        help_text=_(
+            "Those who attended as many sessions as asked above get a certificate of attendance (PDF): "
+            "course administrators download them, and each participant through a link of their own."
+        ),
+    )
+    certificate_hours = models.DecimalField(
+        _("hours on the certificate"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The course's teaching hours, e.g. 18. Empty: the certificate gives the dates only."),
+    )
+    certificate_text = models.TextField(
+        _("on the certificate"),
+        blank=True,
+        help_text=_("E.g. the topics the course covered, or its learning outcomes."),
+    )
+    certificate_signed_by = models.CharField(
+        _("signed by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and title of the person the certificate names as issuing it."),
+    )
     next_steps = RichTextField(
         _("what happens next"),
         features=RICH_TEXT_FEATURES,
@@ -240,6 +268,15 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
             heading=_("Reminders before each session"),
         ),
         FieldPanel("sessions_to_attend"),
+        MultiFieldPanel(
+            [
+                FieldPanel("certificate"),
+                FieldPanel("certificate_hours"),
+                FieldPanel("certificate_text"),
+                FieldPanel("certificate_signed_by"),
+            ],
+            heading=_("Course certificate"),
+        ),
         FieldPanel("retention_days"),
         MultiFieldPanel(
             [FieldPanel("confirmation_subject"), FieldPanel("confirmation_text")],

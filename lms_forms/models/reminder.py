@@ -1,4 +1,5 @@
-"""A reminder of one session to one participant through one channel, recorded so it goes out once.
+"""What a scheduled run sends once to one person, and the reminder of a session, recorded so it goes
+out once per participant, session and channel.
 
 A run of `lms_forms.services.reminders` claims the reminders that are due by inserting these rows: the
 unique constraint lets only one of several workers claim each. It marks a reminder as being sent just
@@ -20,7 +21,21 @@ class ReminderChannel(models.TextChoices):
     SMS = "sms", _("Text message")
 
 
-class Reminder(models.Model):
+class ClaimedSend(models.Model):
+    """Something sent once to one person by a scheduled run (lms_forms.services.once): claimed by the run
+    that inserted it, marked as being sent just before sending, and as sent right after."""
+
+    # The run that claimed it, so that run knows which rows of a shared insert are its own.
+    claim = models.UUIDField(editable=False)
+    claimed_at = models.DateTimeField(_("claimed"), editable=False)
+    sending_since = models.DateTimeField(_("being sent since"), null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Reminder(ClaimedSend):
     registration = models.ForeignKey(
         Registration, verbose_name=_("registration"), on_delete=models.CASCADE, related_name="reminders"
     )
@@ -30,11 +45,6 @@ class Reminder(models.Model):
     # Which of the form's reminders this is: the number of days before the session it was due.
     days_before = models.PositiveSmallIntegerField(_("days before"))
     channel = models.CharField(_("channel"), max_length=8, choices=ReminderChannel.choices)
-    # The run that claimed it, so that run knows which rows of a shared insert are its own.
-    claim = models.UUIDField(editable=False)
-    claimed_at = models.DateTimeField(_("claimed"), editable=False)
-    sending_since = models.DateTimeField(_("being sent since"), null=True, blank=True, editable=False)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("reminder")

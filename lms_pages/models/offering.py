@@ -320,14 +320,19 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
 
     @classmethod
     def clean_subpage_models(cls):
-        # A registration form from another app (it sets `is_registration_form`) may sit under an offering
-        # too, without this app naming, or depending on, that app.
+        # A registration or evaluation form from another app (it sets `is_registration_form` or
+        # `belongs_under_offering`) may sit under an offering too, without this app naming, or
+        # depending on, that app.
         if cls._clean_subpage_models is None:
             models = super().clean_subpage_models()
             models += [
                 model
                 for model in get_page_models()
-                if getattr(model, "is_registration_form", False) and model not in models
+                if (
+                    getattr(model, "is_registration_form", False)
+                    or getattr(model, "belongs_under_offering", False)
+                )
+                and model not in models
             ]
         return cls._clean_subpage_models
 
