@@ -162,11 +162,6 @@ class EvaluationFormBuilder(FormBuilder):
 class EvaluationForm(ErrorSummaryMixin, BaseForm):
     """The editor's questions; nothing about the person."""
 
-    def __init__(self, *args, **kwargs):
-        kwargs.pop("user", None)
-        kwargs.pop("page", None)
-        super().__init__(*args, **kwargs)
-
 
 class RegistrationForm(ErrorSummaryMixin, BaseForm):
     """Built-in fields first, then the editor's questions, then the consents.

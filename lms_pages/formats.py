@@ -21,7 +21,7 @@ would write its numbers the American way.
     local_price(Decimal("1500")) -> "1 500 kr" (nb, nn), "NOK 1,500" (en)
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import numberformat
 from django.utils.formats import date_format
@@ -81,6 +81,8 @@ def local_number(value, decimals=0, language=None):
     if value in (None, ""):
         return ""
     formats = FORMATS[language_of(language)]
+    # Django's formatting cuts extra decimals off; a reader expects 85.7 % to read "86 %".
+    value = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return numberformat.format(
         value,
         formats["decimal_separator"],

@@ -160,3 +160,9 @@ def test_a_number_is_grouped_the_way_the_language_groups_it(language, expected):
     assert local_number(12345, language=language) == expected
     assert local_number(7, language=language) == "7"
     assert local_number(None, language=language) == ""
+
+
+def test_a_number_is_rounded_to_its_decimals_not_cut():
+    assert local_number(85.71) == "86"
+    assert local_number(7.35, 1) == "7,4"
+    assert local_number(7.349, 1, language="en") == "7.3"

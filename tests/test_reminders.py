@@ -17,7 +17,7 @@ from icalendar import Calendar
 from lms_forms import sms
 from lms_forms.choices import RegistrationStatus
 from lms_forms.models import Registration, Reminder, ReminderChannel
-from lms_forms.services import reminders
+from lms_forms.services import once, reminders
 from lms_forms.services.reminders import due_reminder, reminder_moment, send_reminders
 from lms_forms.validators import parse_reminder_days
 from lms_pages.models import Status
@@ -295,7 +295,7 @@ def test_claims_of_a_stopped_run_are_taken_over_but_one_that_may_have_gone_is_no
     kari = person(setup, "Kari Nordmann", "kari@example.org")
     per = person(setup, "Per Hansen", "per@example.org")
     session = setup.group.sessions.get()
-    long_ago = BETWEEN_7_AND_1 - reminders.CLAIM_TIMEOUT - datetime.timedelta(minutes=1)
+    long_ago = BETWEEN_7_AND_1 - once.CLAIM_TIMEOUT - datetime.timedelta(minutes=1)
     stopped = uuid.uuid4()
     Reminder.objects.create(
         registration=kari, session=session, days_before=7, channel="email", claim=stopped, claimed_at=long_ago

@@ -22,6 +22,7 @@ from lms_pages.models.base import LmsPageMixin
 
 from ..forms import EvaluationFormBuilder
 from ..tokens import reference_from_token
+from .form_page import RendersTemplates
 from .registration import Registration
 from .reminder import ClaimedSend
 
@@ -65,7 +66,7 @@ class EvaluationField(AbstractFormField):
         return self.field_type == SCALE
 
 
-class EvaluationFormPage(LmsPageMixin, RoutablePageMixin, AbstractForm):
+class EvaluationFormPage(RendersTemplates, LmsPageMixin, RoutablePageMixin, AbstractForm):
     """The written evaluation of the offering it sits under; opened only through an invitation."""
 
     form_builder = EvaluationFormBuilder
@@ -117,6 +118,11 @@ class EvaluationFormPage(LmsPageMixin, RoutablePageMixin, AbstractForm):
         if not hasattr(self, "_form_fields"):
             self._form_fields = list(super().get_form_fields())
         return self._form_fields
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["offering"] = self.offering_page
+        return context
 
     def get_data_fields(self):
         return [(field.clean_name, field.label) for field in self.get_form_fields()]

@@ -12,9 +12,7 @@ reminders whose moment has come, unless it went out already:
   companion (their registrant's reminder names them), or about an offering that is cancelled or postponed.
 
 Exactly once, with several workers: a run claims the due reminders by inserting `Reminder` rows that a
-unique constraint lets only one run insert, marks each as being sent just before sending, and as sent
-right after. A failure releases the claim and the next run tries again; a run that stopped mid-way leaves
-claims that another run takes over after `CLAIM_TIMEOUT`, except the one it may have been sending.
+unique constraint lets only one run insert, and sends them through lms_forms.services.once.
 
 Channels: email always (with the session as a calendar file); a text message as well when the form asks
 for it, the participant gave a phone number, and the site has an SMS backend (lms_forms.sms).
@@ -22,11 +20,11 @@ for it, the participant gave a phone number, and the site has an SMS backend (lm
 
 import datetime
 import logging
-import uuid
 import zoneinfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
@@ -39,6 +37,7 @@ from ..languages import in_language
 from ..models import Registration, RegistrationFormPage, Reminder, ReminderChannel
 from ..tokens import CANCEL_SALT, make_token
 from ..validators import REMINDER_MAX_DAYS, parse_reminder_days
+from . import once
 from .session_texts import SessionTexts
 
 logger = logging.getLogger(__name__)
@@ -47,8 +46,6 @@ OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 # Those who are reminded: they hold a place they have accepted.
 REMINDED = (RegistrationStatus.PLACE, RegistrationStatus.ATTENDED)
 NOT_GOING_AHEAD = (Status.CANCELLED, Status.POSTPONED)
-# A claim this old that was never being sent belongs to a run that stopped: another run takes it over.
-CLAIM_TIMEOUT = datetime.timedelta(minutes=30)
 
 
 def reminder_moment(start, days):
@@ -76,9 +73,9 @@ def due_reminder(start, schedule, now, registered_at):
 def send_reminders(*, now=None):
     """Claim and send every reminder due at `now`. Returns {"sent": n, "failed": n}."""
     now = now or timezone.now()
-    claim = uuid.uuid4()
+    claim = once.new_claim()
     _claim_due(claim, now)
-    _take_over_stale(claim, now)
+    once.take_over_stale(Reminder, claim, now, session__start__gt=now)
     return _send_claimed(claim, now)
 
 
@@ -138,10 +135,8 @@ def _claim_due(claim, now):
                 continue
             if (registration_id, session_id, stage, channel) not in recorded:
                 due.append((registration_id, session_id, stage, channel))
-    if not due:
-        return
-    # Rows another run inserted first are passed over; the rows with this claim are this run's.
-    Reminder.objects.bulk_create(
+    once.claim_rows(
+        Reminder,
         [
             Reminder(
                 registration_id=registration_id,
@@ -153,31 +148,16 @@ def _claim_due(claim, now):
             )
             for registration_id, session_id, stage, channel in due
         ],
-        ignore_conflicts=True,
-        batch_size=500,
     )
-
-
-def _take_over_stale(claim, now):
-    """Claims of a run that stopped before it began sending them; the condition makes one run win."""
-    Reminder.objects.filter(
-        sent_at__isnull=True,
-        sending_since__isnull=True,
-        claimed_at__lt=now - CLAIM_TIMEOUT,
-        session__start__gt=now,
-    ).update(claim=claim, claimed_at=now)
 
 
 # Sending.
 
 
 def _send_claimed(claim, now):
-    result = {"sent": 0, "failed": 0}
-    claimed = list(
-        Reminder.objects.filter(claim=claim, sending_since__isnull=True, sent_at__isnull=True).order_by("pk")
-    )
+    claimed = once.claimed(Reminder, claim)
     if not claimed:
-        return result
+        return {"sent": 0, "failed": 0}
     registrations = _registrations({reminder.registration_id for reminder in claimed})
     sessions = GroupSession.objects.select_related("group__offering", "group__venue", "venue").in_bulk(
         {reminder.session_id for reminder in claimed}
@@ -185,28 +165,18 @@ def _send_claimed(claim, now):
     texts = SessionTexts()
     connection = get_connection()
     sms_backend = sms.get_backend() if any(r.channel == ReminderChannel.SMS for r in claimed) else None
-    for reminder in claimed:
-        registration = registrations.get(reminder.registration_id)
-        # Marked first, and only while the person still holds a place (they may have cancelled since).
-        if registration is None or not Reminder.objects.filter(
-            pk=reminder.pk, sending_since__isnull=True, registration__status__in=REMINDED
-        ).update(sending_since=timezone.now()):
-            Reminder.objects.filter(pk=reminder.pk, sending_since__isnull=True).delete()
-            continue
-        try:
-            shown = texts.of(registration.form_page, sessions[reminder.session_id])
-            if reminder.channel == ReminderChannel.SMS:
-                _send_sms(sms_backend, registration, shown)
-            else:
-                _send_email(connection, registration, shown, sessions[reminder.session_id])
-        except Exception:  # noqa: BLE001 - released, and tried again by the next run
-            logger.exception("Reminder %s was not sent", reminder.pk)
-            Reminder.objects.filter(pk=reminder.pk).delete()
-            result["failed"] += 1
-            continue
-        Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())
-        result["sent"] += 1
-    return result
+
+    def send(reminder):
+        registration = registrations[reminder.registration_id]
+        session = sessions[reminder.session_id]
+        shown = texts.of(registration.form_page, session)
+        if reminder.channel == ReminderChannel.SMS:
+            _send_sms(sms_backend, registration, shown)
+        else:
+            _send_email(connection, registration, shown, session)
+
+    # Only while the person still holds a place: they may have cancelled since the claim.
+    return once.send_claimed(Reminder, claimed, send, still_due=Q(registration__status__in=REMINDED))
 
 
 def _registrations(ids):

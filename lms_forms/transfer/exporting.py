@@ -330,17 +330,22 @@ def export_response(queryset, export_format, filename=None, resource=None):
     archive is finished only at its end) and sent from there. Caches are told not to keep it.
     """
     export_format = get_export_format(export_format)
+    return rows_response(ParticipantRows(queryset, export_format, resource), export_format, filename)
+
+
+def rows_response(rows, export_format, filename=None):
+    """An HTTP download of any `rows`: an object with `headers()` and rows when iterated, their values
+    already neutralised for spreadsheets (see ParticipantRows)."""
+    export_format = get_export_format(export_format)
     filename = filename or export_filename(None, export_format)
     if export_format.binary:
         response = FileResponse(
-            _xlsx_file(ParticipantRows(queryset, export_format, resource)),
-            as_attachment=True,
-            filename=filename,
-            content_type=export_format.content_type,
+            _xlsx_file(rows), as_attachment=True, filename=filename, content_type=export_format.content_type
         )
     else:
         response = StreamingHttpResponse(
-            iter_export(queryset, export_format, resource), content_type=export_format.content_type
+            _in_language(_pieces(rows, export_format), translation.get_language()),
+            content_type=export_format.content_type,
         )
         response.headers["Content-Disposition"] = content_disposition_header(True, filename)
     patch_cache_control(response, private=True, no_store=True)
