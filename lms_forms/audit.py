@@ -26,6 +26,7 @@ EMAIL_RESENT = "lms_forms.participants.resend"
 PLACES_OFFERED = "lms_forms.participants.offer"
 OFFERS_EXPIRED = "lms_forms.participants.offer_expired"
 ATTENDANCE_MARKED = "lms_forms.participants.attendance"
+CERTIFICATES_DOWNLOADED = "lms_forms.participants.certificates"
 
 
 def log_for_offerings(action, user, rows_per_offering, **data):

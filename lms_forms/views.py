@@ -5,6 +5,7 @@ notice of when registration opens (ask, confirm, unsubscribe)."""
 from django.conf import settings
 from django.db import OperationalError
 from django.http import HttpResponseRedirect
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django_ratelimit.core import is_ratelimited
 from wagtail.contrib.forms.models import FormMixin
@@ -14,11 +15,13 @@ from lms_pages.models import RegistrationState
 from .choices import ENDED, RegistrationStatus
 from .forms import OpeningNoticeForm
 from .models import OpeningNotice, Registration
-from .services import opening_notices
+from .pdf import pdf_response
+from .services import certificates, opening_notices
 from .services.registration import NOT_ON_SITE_MESSAGE, refusal_message
 from .services.waiting_list import OfferNotOpen, accept_offer, cancel, decline_offer
 from .tokens import (
     CANCEL_SALT,
+    CERTIFICATE_SALT,
     CONFIRMATION_SALT,
     NOTICE_CONFIRM_SALT,
     NOTICE_UNSUBSCRIBE_SALT,
@@ -221,3 +224,20 @@ def serve_opening_notice_unsubscribe(page, request, token):
         opening_notices.unsubscribe(notice)
         return page.render(request, NOTICE_TEMPLATE, step="unsubscribed")
     return page.render(request, NOTICE_TEMPLATE, step="unsubscribe")
+
+
+# A participant's certificate of attendance, through the signed link they were given.
+
+
+def serve_certificate(page, request, token):
+    """The participant's certificate (PDF), in their language. A link that is not one of this form's
+    certificate links, or a registration without a certificate (the form grants none, the rule was not
+    met, the personal data were deleted), gets the "link invalid" page, which says nothing of whose."""
+    registration = _registration(page, token, CERTIFICATE_SALT)
+    certificate = certificates.certificate_of(registration) if registration is not None else None
+    if certificate is None:
+        return _link_invalid(page, request)
+    response = pdf_response(certificates.render([certificate]), certificates.filename(certificate))
+    # It carries a name, at an address without a login: no shared cache may keep it.
+    patch_cache_control(response, private=True, no_store=True)
+    return response

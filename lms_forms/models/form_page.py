@@ -432,8 +432,8 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         """Wagtail's notification lists every answer; ours never does. The organiser's notice, without
         answers, is sent by lms_forms.services.notifications."""
 
-    # Routes: the form itself, the confirmation after a POST, cancellation, the answer to an offer, and
-    # the notice of when registration opens.
+    # Routes: the form itself, the confirmation after a POST, cancellation, the answer to an offer, the
+    # participant's certificate of attendance, and the notice of when registration opens.
 
     @path("")
     def form_view(self, request):
@@ -458,6 +458,12 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         from ..views import serve_offer
 
         return serve_offer(self, request, token)
+
+    @re_path(r"^kursbevis/(?P<token>[\w-]+)/$", name="certificate")
+    def certificate_view(self, request, token):
+        from ..views import serve_certificate
+
+        return serve_certificate(self, request, token)
 
     @path("varsle/", name="opening_notice")
     def opening_notice_view(self, request):

@@ -19,6 +19,7 @@ from ..permissions import can_manage_participants
 from ..services.attendance import with_attendance
 from .attendance import session_pdf_view, session_view, sessions_view
 from .bulk import BULK_FORM_ID, bulk_action
+from .certificates import offering_certificates_view, participant_certificate_view
 from .filters import GroupFilter, OfferingFilter, StatusFilter, SubmittedFilter
 from .imports import import_view
 from .person import person_view
@@ -176,4 +177,6 @@ class ParticipantAdmin(ModelAdmin):
             path(f"{base}/attendance/", sessions_view, name=name("attendance")),
             path(f"{base}/attendance/<int:pk>/", session_view, name=name("attendance_session")),
             path(f"{base}/attendance/<int:pk>/list.pdf", session_pdf_view, name=name("attendance_pdf")),
+            path(f"{base}/certificates/<int:pk>/", offering_certificates_view, name=name("certificates")),
+            path(f"{base}/<int:pk>/certificate.pdf", participant_certificate_view, name=name("certificate")),
         )

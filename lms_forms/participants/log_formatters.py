@@ -165,6 +165,17 @@ class AttendanceMarked(ParticipantLogFormatter):
         return _("Marked a participant absent from a session")
 
 
+class CertificatesDownloaded(ParticipantLogFormatter):
+    label = _("Download certificates of attendance")
+
+    def describe(self, rows, data):
+        return ngettext(
+            "Downloaded %(rows)d certificate of attendance",
+            "Downloaded %(rows)d certificates of attendance",
+            rows,
+        ) % {"rows": rows}
+
+
 FORMATTERS = {
     audit.VIEWED: Viewed,
     audit.EXPORTED: Exported,
@@ -181,6 +192,7 @@ FORMATTERS = {
     audit.PLACES_OFFERED: PlacesOffered,
     audit.OFFERS_EXPIRED: OffersExpired,
     audit.ATTENDANCE_MARKED: AttendanceMarked,
+    audit.CERTIFICATES_DOWNLOADED: CertificatesDownloaded,
 }
 
 

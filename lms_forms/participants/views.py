@@ -36,6 +36,7 @@ from ..services.status import (
 from ..transfer.exporting import EXPORT_FORMATS, export_filename, export_response
 from ..validators import NAME_MAX_LENGTH, normalise_phone, reject_control_characters
 from .bulk import BULK_ACTIONS, BULK_FORM_ID, over_capacity_message
+from .certificates import offering_certificates_url, participant_certificate
 
 
 class ParticipantIndexView(IndexView):
@@ -93,6 +94,7 @@ class ParticipantIndexView(IndexView):
         query.pop(self.PAGE_VAR, None)
         context.update(
             groups=groups,
+            certificates_url=offering_certificates_url(groups),
             bulk_form_id=BULK_FORM_ID,
             bulk_actions=list(BULK_ACTIONS.items()),
             export_formats=[
@@ -173,6 +175,7 @@ class ParticipantInspectView(InspectView):
             for name, value in registration.answers.items()
         ]
         context["move_form"] = MoveForm(registration=registration)
+        context["certificate"] = participant_certificate(registration)
         return context
 
 

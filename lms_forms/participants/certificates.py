@@ -1,0 +1,76 @@
+"""Certificates of attendance in the admin: all of an offering's in one PDF to print, and one
+participant's, with the participant's own link to it. Each download is audited (a count, no names)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+from lms_pages.models import OfferingPage
+from lms_pages.translations import originals
+
+from .. import audit
+from ..models import Registration
+from ..pdf import pdf_response
+from ..permissions import can_manage_participants
+from ..services import certificates
+
+
+def _allowed(request):
+    if not can_manage_participants(request.user):
+        raise PermissionDenied
+
+
+def _download(request, shown, offering_id):
+    audit.log_for_offerings(audit.CERTIFICATES_DOWNLOADED, request.user, {offering_id: len(shown)})
+    response = pdf_response(certificates.render(shown), certificates.filename(*shown), inline=False)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def offering_certificates_view(request, pk):
+    """Everyone who met the attendance rule of the offering, a page each, in one PDF."""
+    _allowed(request)
+    offering = get_object_or_404(originals(OfferingPage.objects.all()), pk=pk)
+    shown = certificates.certificates(certificates.holders(offering.pk))
+    if not shown:
+        messages.info(request, _("Nobody in this offering has a certificate of attendance yet."))
+        return redirect(f"{reverse('participants_modeladmin_index')}?offering__page_ptr__exact={offering.pk}")
+    return _download(request, shown, offering.pk)
+
+
+def participant_certificate_view(request, pk):
+    _allowed(request)
+    registration = get_object_or_404(Registration, pk=pk)
+    certificate = certificates.certificate_of(registration)
+    if certificate is None:
+        messages.error(request, _("This participant has no certificate of attendance."))
+        return redirect(reverse("participants_modeladmin_inspect", args=[pk]))
+    return _download(request, [certificate], registration.offering_id)
+
+
+# What the participant list and a participant's page show of them.
+
+
+def offering_certificates_url(groups):
+    """The bulk download's address when the groups listed are one offering's and it grants
+    certificates; else ""."""
+    offerings = {group.offering_id for group in groups}
+    if len(offerings) != 1:
+        return ""
+    (offering_id,) = offerings
+    if not certificates.grants_certificates(offering_id):
+        return ""
+    return reverse("participants_modeladmin_certificates", args=[offering_id])
+
+
+def participant_certificate(registration):
+    """{"pdf_url", "link"} when the participant has a certificate, else None."""
+    if not certificates.has_certificate(registration):
+        return None
+    return {
+        "pdf_url": reverse("participants_modeladmin_certificate", args=[registration.pk]),
+        "link": certificates.certificate_link(registration),
+    }
