@@ -1,6 +1,6 @@
 """The registration form page's public routes: the form (Wagtail's form flow, with a rate limit and the
 server's refusals around it), the confirmation, cancellation, the answer to an offered place, and the
-notice of when registration opens (ask, confirm, unsubscribe)."""
+notice of when registration opens (ask, confirm, unsubscribe); and the evaluation form page's."""
 
 from django.conf import settings
 from django.db import OperationalError
@@ -14,15 +14,16 @@ from lms_pages.models import RegistrationState
 
 from .choices import ENDED, RegistrationStatus
 from .forms import OpeningNoticeForm
-from .models import OpeningNotice, Registration
+from .models import EvaluationInvitation, OpeningNotice, Registration
 from .pdf import pdf_response
-from .services import certificates, opening_notices
+from .services import certificates, evaluations, opening_notices
 from .services.registration import NOT_ON_SITE_MESSAGE, refusal_message
 from .services.waiting_list import OfferNotOpen, accept_offer, cancel, decline_offer
 from .tokens import (
     CANCEL_SALT,
     CERTIFICATE_SALT,
     CONFIRMATION_SALT,
+    EVALUATION_SALT,
     NOTICE_CONFIRM_SALT,
     NOTICE_UNSUBSCRIBE_SALT,
     OFFER_SALT,
@@ -224,6 +225,44 @@ def serve_opening_notice_unsubscribe(page, request, token):
         opening_notices.unsubscribe(notice)
         return page.render(request, NOTICE_TEMPLATE, step="unsubscribed")
     return page.render(request, NOTICE_TEMPLATE, step="unsubscribe")
+
+
+# The evaluation form page: reached through a participant's invitation, answered once.
+
+EVALUATION_TEMPLATE = "lms_forms/evaluation_form_page.html"
+
+
+def _evaluation_form(page, request, form, status=200, **context):
+    questions = [(question, form[question.clean_name]) for question in page.get_form_fields()]
+    return page.render(request, EVALUATION_TEMPLATE, status=status, form=form, questions=questions, **context)
+
+
+def serve_evaluation_about(page, request):
+    """Without an invitation: whom the evaluation is for, and how to get the link."""
+    return page.render(request, EVALUATION_TEMPLATE, form=None, about=True)
+
+
+def serve_evaluation_preview(page, request):
+    return _evaluation_form(page, request, page.get_form(page=page, user=request.user), preview=True)
+
+
+def serve_evaluation(page, request, token):
+    invitation = EvaluationInvitation.from_token(token, EVALUATION_SALT)
+    if invitation is None or invitation.page_id != page.pk:
+        return _link_invalid(page, request)
+    if invitation.used:
+        return page.render(request, EVALUATION_TEMPLATE, form=None, answered=True)
+    if request.method != "POST":
+        return _evaluation_form(page, request, page.get_form(page=page, user=request.user))
+    form = page.get_form(request.POST, page=page, user=request.user)
+    if not form.is_valid():
+        return _evaluation_form(page, request, form, status=400)
+    invitation.page = page
+    try:
+        evaluations.answer(invitation, form.cleaned_data)
+    except evaluations.AlreadyAnswered:
+        return page.render(request, EVALUATION_TEMPLATE, form=None, answered=True)
+    return page.render(request, EVALUATION_TEMPLATE, form=None, thanks=True)
 
 
 # A participant's certificate of attendance, through the signed link they were given.

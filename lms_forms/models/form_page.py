@@ -36,6 +36,15 @@ from .registration import Registration
 DEFAULT_OFFER_HOURS = 48
 
 
+class RendersTemplates:
+    """Routes of a form page answer with one of its templates, the page's context and their own."""
+
+    def render(self, request, template=None, status=200, **context):
+        full_context = self.get_context(request)
+        full_context.update(context)
+        return TemplateResponse(request, template or self.get_template(request), full_context, status=status)
+
+
 class RegistrationFormField(AbstractFormField):
     page = ParentalKey("RegistrationFormPage", on_delete=models.CASCADE, related_name="form_fields")
     asks_about_health = models.BooleanField(
@@ -90,7 +99,7 @@ DEFAULT_HEALTH_CONSENT = _(
 )
 
 
-class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
+class RegistrationFormPage(RendersTemplates, LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
     """Interest registration for the offering it sits under, built on Wagtail's form builder.
 
     Name, email, group, the confidentiality notice and (when asked) phone, age and health consent are
@@ -394,12 +403,6 @@ class RegistrationFormPage(LmsPageMixin, RoutablePageMixin, AbstractEmailForm):
         context["offering"] = self.offering_page
         context["registration_state"] = offering.registration_state() if offering else None
         return context
-
-    def render(self, request, template=None, status=200, **context):
-        """One of the form page's templates with the page's context and `context` added."""
-        full_context = self.get_context(request)
-        full_context.update(context)
-        return TemplateResponse(request, template or self.get_template(request), full_context, status=status)
 
     # Wagtail's form flow (FormMixin.serve), run by lms_forms.views.serve_form.
 

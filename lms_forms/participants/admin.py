@@ -20,6 +20,7 @@ from ..services.attendance import with_attendance
 from .attendance import session_pdf_view, session_view, sessions_view
 from .bulk import BULK_FORM_ID, bulk_action
 from .certificates import offering_certificates_view, participant_certificate_view
+from .evaluations import evaluations_view, export_view, results_view
 from .filters import GroupFilter, OfferingFilter, StatusFilter, SubmittedFilter
 from .imports import import_view
 from .person import person_view
@@ -179,4 +180,11 @@ class ParticipantAdmin(ModelAdmin):
             path(f"{base}/attendance/<int:pk>/list.pdf", session_pdf_view, name=name("attendance_pdf")),
             path(f"{base}/certificates/<int:pk>/", offering_certificates_view, name=name("certificates")),
             path(f"{base}/<int:pk>/certificate.pdf", participant_certificate_view, name=name("certificate")),
+            path(f"{base}/evaluations/", evaluations_view, name=name("evaluations")),
+            path(f"{base}/evaluations/<int:pk>/", results_view, name=name("evaluation")),
+            path(
+                f"{base}/evaluations/<int:pk>/<str:export_format>/",
+                export_view,
+                name=name("evaluation_export"),
+            ),
         )

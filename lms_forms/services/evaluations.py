@@ -184,9 +184,10 @@ def answer(invitation, cleaned_data, *, today=None):
 def results(page, *, group=None, session=None):
     """The answers to `page` (of one group, or after one session), question by question.
 
-    {"answers": n, "invited": n, "rate": 0.0–1.0 or None, "shown": whether there are enough answers to
-    break them down, "questions": [...]}; each question has "field", "kind", "count" and, when shown,
-    "distribution" [(value, count)], "mean", "median" (scales), or "texts" (free text).
+    {"answers": n, "invited": n, "rate": the share of invitations answered (or None), "shown": whether
+    there are enough answers to break them down, "questions": [...]}; each question has "field",
+    "kind", "count" and, when shown, "distribution" [(value, count)], "mean", "median" (scales), or
+    "texts" (free text).
     """
     responses = EvaluationResponse.objects.filter(page=page)
     invitations = EvaluationInvitation.objects.filter(page=page, sent_at__isnull=False)
@@ -198,6 +199,7 @@ def results(page, *, group=None, session=None):
         invitations = invitations.filter(session=session)
     all_answers = list(responses.values_list("answers", flat=True))
     invited = invitations.count()
+    answered = invitations.filter(used=True).count()
     shown = len(all_answers) >= min_answers()
     questions = []
     for field in page.get_form_fields():
@@ -209,7 +211,8 @@ def results(page, *, group=None, session=None):
     return {
         "answers": len(all_answers),
         "invited": invited,
-        "rate": len(all_answers) / invited if invited else None,
+        # The share of invitations sent that were answered; answers that came without one do not count.
+        "rate": answered / invited if invited else None,
         "shown": shown,
         "min_answers": min_answers(),
         "questions": questions,

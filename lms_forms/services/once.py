@@ -15,7 +15,9 @@ leaves a row "being sent": it may have gone, and nobody is to get two, so it is 
 import datetime
 import logging
 import uuid
+from contextlib import contextmanager
 
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -49,15 +51,28 @@ def claimed(model, claim):
     )
 
 
+@contextmanager
+def _mark():
+    """One mark, committed without waiting for the disk on PostgreSQL: a worker that stops right after
+    still leaves it written (only the database server's own crash could lose the last moment's marks),
+    and 10,000 marks do not wait for 10,000 flushes."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
 def send_claimed(model, rows, send, *, still_due=None):
     """Send each of `rows` with `send(row)`, once; a row that no longer matches `still_due` (a Q, e.g.
     the person still holds a place) is dropped unsent. Returns {"sent": n, "failed": n}."""
     result = {"sent": 0, "failed": 0}
     for row in rows:
-        marked = model.objects.filter(pk=row.pk, sending_since__isnull=True)
-        if not marked.filter(still_due or Q()).update(sending_since=timezone.now()):
-            marked.delete()
-            continue
+        with _mark():
+            marked = model.objects.filter(pk=row.pk, sending_since__isnull=True)
+            if not marked.filter(still_due or Q()).update(sending_since=timezone.now()):
+                marked.delete()
+                continue
         try:
             send(row)
         except Exception:  # noqa: BLE001 - released, and tried again by the next run
@@ -65,6 +80,7 @@ def send_claimed(model, rows, send, *, still_due=None):
             model.objects.filter(pk=row.pk).delete()
             result["failed"] += 1
             continue
-        model.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+        with _mark():
+            model.objects.filter(pk=row.pk).update(sent_at=timezone.now())
         result["sent"] += 1
     return result

@@ -41,6 +41,12 @@ class ShownSession:
         return _("%(start)s–%(end)s") % {"start": start, "end": local_format(self.session.end, "time")}
 
     def calendar(self, original_session):
+        """The session as a calendar file: the same for everyone reading it, so it is made once."""
+        if not hasattr(self, "_calendar"):
+            self._calendar = self._make_calendar(original_session)
+        return self._calendar
+
+    def _make_calendar(self, original_session):
         return session_calendar(
             self.offering,
             self.session.group,
