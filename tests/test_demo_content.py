@@ -137,7 +137,7 @@ def test_the_default_site_shows_the_catalogue_instead_of_the_welcome_page(demo):
 def test_every_offering_is_live_through_a_published_revision(demo):
     catalogue = Site.objects.get(is_default_site=True).root_page
     pages = Page.objects.descendant_of(catalogue, inclusive=True)
-    assert pages.count() == 18
+    assert pages.count() == 19
     for page in pages:
         assert page.live, page.title
         assert page.live_revision_id is not None, page.title

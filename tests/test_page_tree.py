@@ -3,7 +3,7 @@
 import pytest
 from wagtail.models import Page
 
-from lms_forms.models import RegistrationFormPage
+from lms_forms.models import EvaluationFormPage, RegistrationFormPage
 from lms_pages.models import (
     AccessibilityStatementPage,
     BrochurePage,
@@ -29,6 +29,7 @@ OFFERING_CHILDREN = {
     ConfidentialityNoticePage,
     InformationPage,
     RegistrationFormPage,
+    EvaluationFormPage,
 }
 
 
