@@ -11,7 +11,13 @@ from django.core import mail
 from django.urls import reverse
 
 from lms_forms.choices import RegistrationStatus
-from lms_forms.models import EvaluationField, EvaluationFormPage, EvaluationInvitation, EvaluationResponse
+from lms_forms.models import (
+    EvaluationField,
+    EvaluationFormPage,
+    EvaluationInvitation,
+    EvaluationResponse,
+    Registration,
+)
 from lms_forms.models.evaluation import InviteAfter
 from lms_forms.services.attendance import mark
 from lms_forms.services.evaluations import results, send_evaluation_invitations
@@ -253,3 +259,17 @@ def test_only_course_administrators_see_results(course, client, page_editor):
         reverse("participants_modeladmin_evaluation_export", args=[course.evaluation.pk, "csv"]),
     ):
         assert client.get(url).status_code in (302, 403)
+
+
+def test_the_invitation_carries_the_certificate_link_to_those_who_have_one(course, client):
+    course.page.certificate = True
+    course.page.save()
+    attended = course.people[0]
+    Registration.objects.filter(pk=attended.pk).update(status=RegistrationStatus.ATTENDED)
+    send_evaluation_invitations(now=AFTER)
+    by_person = {message.to[0]: message.body for message in mail.outbox}
+    assert "Kursbeviset ditt finner du her:" in by_person[attended.email]
+    link = re.search(r"https?://\S+/kursbevis/[\w-]+/", by_person[attended.email]).group(0)
+    response = client.get(path_of(link))
+    assert response["Content-Type"] == "application/pdf"
+    assert "kursbevis" not in by_person[course.people[1].email]

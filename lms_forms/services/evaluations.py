@@ -7,7 +7,8 @@ taking one set of answers per invitation, and the results course administrators 
 
 An invitation goes to everyone holding a place (attended, too) whose group's session ended within
 `INVITE_WITHIN`; when attendance was taken at that session, only to those marked present. Each is sent
-once, through lms_forms.services.once. The answer keeps the group, the session (when the form asks
+once, through lms_forms.services.once, with the link to the participant's course certificate when they
+have one (lms_forms.services.certificates). The answer keeps the group, the session (when the form asks
 after each one) and the day, not the person, unless the editor turned anonymity off.
 
 Results of fewer than `settings.LMS_EVALUATION_MIN_ANSWERS` answers (5 by default) are not broken
@@ -33,7 +34,7 @@ from ..languages import in_language
 from ..models import Attendance, EvaluationFormPage, EvaluationInvitation, EvaluationResponse, Registration
 from ..models.evaluation import SCALE, InviteAfter
 from ..tokens import EVALUATION_SALT, make_token
-from . import once
+from . import certificates, once
 
 # Invitations go out for sessions that ended this recently; older ones are left alone.
 INVITE_WITHIN = datetime.timedelta(days=14)
@@ -68,13 +69,18 @@ def send_evaluation_invitations(*, now=None):
     if not rows:
         return {"sent": 0, "failed": 0}
     registrations = Registration.objects.in_bulk({row.registration_id for row in rows})
+    with_certificate = set(
+        certificates.holding(Registration.objects.filter(pk__in=registrations)).values_list("pk", flat=True)
+    )
     pages = EvaluationFormPage.objects.in_bulk({row.page_id for row in rows})
     connection = get_connection()
 
     def send(invitation):
-        _send_invitation(
-            connection, invitation, registrations[invitation.registration_id], pages[invitation.page_id]
+        registration = registrations[invitation.registration_id]
+        certificate = (
+            certificates.certificate_link(registration) if registration.pk in with_certificate else ""
         )
+        _send_invitation(connection, invitation, registration, pages[invitation.page_id], certificate)
 
     return once.send_claimed(EvaluationInvitation, rows, send, still_due=Q(registration__status__in=INVITED))
 
@@ -120,7 +126,7 @@ def evaluation_link(invitation, page):
     return page.get_full_url() + page.reverse_subpage("evaluation", kwargs={"token": token})
 
 
-def _send_invitation(connection, invitation, registration, page):
+def _send_invitation(connection, invitation, registration, page, certificate_link=""):
     with in_language(registration.language):
         offering = page.offering_page
         title = offering.title if offering is not None else page.title
@@ -145,6 +151,10 @@ def _send_invitation(connection, invitation, registration, page):
             "link": evaluation_link(invitation, page),
             "anonymity": anonymity,
         }
+        if certificate_link:
+            body += "\n" + _("Your certificate of attendance is here:\n%(link)s\n") % {
+                "link": certificate_link
+            }
         EmailMessage(
             subject=subject,
             body=body,
