@@ -4,7 +4,6 @@ saves at once; other leaders' taps show up while the page is open), and its prin
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -21,7 +20,7 @@ from lms_pages.translations import originals
 
 from ..models import Attendance, Registration
 from ..pdf import pdf_response, render_pdf
-from ..permissions import can_manage_participants
+from ..permissions import participants_only
 from ..services.attendance import ON_THE_ROLL, counted, mark, session_roll
 from ..services.status import ChangeRefused
 
@@ -30,13 +29,8 @@ RECENT = datetime.timedelta(days=31)
 COMING = datetime.timedelta(days=62)
 
 
-def _allowed(request):
-    if not can_manage_participants(request.user):
-        raise PermissionDenied
-
-
+@participants_only
 def sessions_view(request):
-    _allowed(request)
     now = timezone.now()
     offerings = originals(OfferingPage.objects.filter(groups__isnull=False).distinct().order_by("title"))
     chosen = None
@@ -91,11 +85,11 @@ def _row_json(registration):
     }
 
 
+@participants_only
 @require_http_methods(["GET", "POST"])
 def session_view(request, pk):
     """The roll. A POST marks one person (registration, present=1|0); answered in JSON when the page's
     script sent it, else by showing the roll again."""
-    _allowed(request)
     session = _session(pk)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method == "POST":
@@ -140,9 +134,9 @@ def session_view(request, pk):
     )
 
 
+@participants_only
 def session_pdf_view(request, pk):
     """The printable attendance list; ?signatures=1 adds a column to sign in."""
-    _allowed(request)
     session = _session(pk)
     roll = session_roll(session)
     offering = session.group.offering

@@ -2,7 +2,6 @@
 participant's, with the participant's own link to it. Each download is audited (a count, no names)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -14,13 +13,8 @@ from lms_pages.translations import originals
 from .. import audit
 from ..models import Registration
 from ..pdf import pdf_response
-from ..permissions import can_manage_participants
+from ..permissions import participants_only
 from ..services import certificates
-
-
-def _allowed(request):
-    if not can_manage_participants(request.user):
-        raise PermissionDenied
 
 
 def _download(request, shown, offering_id):
@@ -30,9 +24,9 @@ def _download(request, shown, offering_id):
     return response
 
 
+@participants_only
 def offering_certificates_view(request, pk):
     """Everyone who met the attendance rule of the offering, a page each, in one PDF."""
-    _allowed(request)
     offering = get_object_or_404(originals(OfferingPage.objects.all()), pk=pk)
     shown = certificates.certificates(certificates.holders(offering.pk))
     if not shown:
@@ -41,8 +35,8 @@ def offering_certificates_view(request, pk):
     return _download(request, shown, offering.pk)
 
 
+@participants_only
 def participant_certificate_view(request, pk):
-    _allowed(request)
     registration = get_object_or_404(Registration, pk=pk)
     certificate = certificates.certificate_of(registration)
     if certificate is None:

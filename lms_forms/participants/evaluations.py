@@ -3,8 +3,8 @@ as a chart drawn on the server (SVG) with its numbers in a table beside it, filt
 CSV or XLSX download. A selection with fewer answers than the threshold shows counts only."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,7 +15,7 @@ from lms_pages.models import OfferingGroup
 
 from ..models import EvaluationFormPage, EvaluationResponse
 from ..models.evaluation import SCALE
-from ..permissions import can_manage_participants
+from ..permissions import participants_only
 from ..services.evaluations import min_answers, results
 from ..transfer.columns import DATE_FORMAT, neutralise
 from ..transfer.exporting import EXPORT_FORMATS, rows_response
@@ -27,13 +27,8 @@ BAR_GAP = 6
 LABEL_SPACE = 22
 
 
-def _allowed(request):
-    if not can_manage_participants(request.user):
-        raise PermissionDenied
-
-
+@participants_only
 def evaluations_view(request):
-    _allowed(request)
     pages = (
         EvaluationFormPage.objects.annotate(
             answer_count=Count("responses", distinct=True),
@@ -58,8 +53,8 @@ def _chosen_group(request, page):
     return groups, group
 
 
+@participants_only
 def results_view(request, pk):
-    _allowed(request)
     page = _page(pk)
     groups, group = _chosen_group(request, page)
     shown = results(page, group=group)
@@ -151,11 +146,11 @@ class EvaluationRows:
             yield [neutralise(value) for value in values]
 
 
+@participants_only
 def export_view(request, pk, export_format):
-    _allowed(request)
     page = _page(pk)
     if export_format not in EXPORT_FORMATS or export_format == "json":
-        raise PermissionDenied
+        raise Http404
     _groups, group = _chosen_group(request, page)
     responses = (
         EvaluationResponse.objects.filter(page=page).select_related("group").order_by("submitted_on", "pk")
