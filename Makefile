@@ -42,8 +42,12 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=lms_site.settings.test
 
+# The suite runs on one worker per core (pytest-xdist), each with its own test database
+# (test_<name>_gw0, _gw1, ... on PostgreSQL); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+
 pytest: compilemessages
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 test: lint pytest
 
