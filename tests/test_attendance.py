@@ -188,7 +188,8 @@ def test_the_printable_list_is_a_tagged_pdf_with_the_names_and_room_to_sign(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback restores Wagtail's root page and default site after the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_leaders_marking_the_same_session_at_once_keep_every_mark(catalogue, django_user_model):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")

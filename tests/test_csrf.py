@@ -15,8 +15,9 @@ from django.urls import reverse
 from wagtail.models import PageLogEntry
 
 from lms_forms.choices import RegistrationStatus
-from lms_forms.models import Registration
+from lms_forms.models import Attendance, EvaluationResponse, Registration
 from lms_forms.participants.imports import import_folder
+from lms_forms.services.evaluations import send_evaluation_invitations
 from lms_forms.services.locking import recount_places
 from lms_forms.tokens import CANCEL_SALT, make_token
 from lms_pages.models import GroupOccupancy, OfferingGroup
@@ -117,6 +118,21 @@ class TestPublicForms:
         with django_capture_on_commit_callbacks(execute=True):
             assert csrf_client.post(setup.page.url, data).status_code == 302
         assert Registration.objects.filter(email="ny@example.org").exists()
+
+    def test_evaluation_form(self, csrf_client, setup):
+        from tests.test_evaluations import AFTER, add_evaluation, links, names, path_of
+
+        add_evaluation(setup.offering)
+        send_evaluation_invitations(now=AFTER)
+        url = path_of(links()[0])
+        scale, choice, text = names()
+        data = {scale: "8", choice: "Gruppen", text: ""}
+        assert_refused(csrf_client.post(url, data))
+        assert not EvaluationResponse.objects.exists()
+
+        data["csrfmiddlewaretoken"] = token_from(csrf_client, url)
+        assert csrf_client.post(url, data).status_code == 200
+        assert EvaluationResponse.objects.count() == 1
 
     def test_cancel_confirmation(self, csrf_client, setup, django_capture_on_commit_callbacks):
         url = setup.page.url + setup.page.reverse_subpage(
@@ -233,6 +249,20 @@ class TestAdmin:
         assert admin_csrf_client.post(url, {**data, "csrfmiddlewaretoken": token}).status_code == 302
         assert Registration.objects.get(pk=setup.kari.pk).group_id == other.pk
 
+    def test_attendance_mark(self, admin_csrf_client, setup):
+        session = setup.group.sessions.get()
+        url = reverse("participants_modeladmin_attendance_session", args=[session.pk])
+        data = {"registration": setup.kari.pk, "present": "1"}
+        assert_refused(admin_csrf_client.post(url, data, headers={"Accept": "application/json"}))
+        assert not Attendance.objects.exists()
+
+        token = token_from(admin_csrf_client, url)
+        response = admin_csrf_client.post(
+            url, data, headers={"Accept": "application/json", "X-CSRFToken": token}
+        )
+        assert response.status_code == 200
+        assert Attendance.objects.get().present is True
+
     def test_import_upload(self, admin_csrf_client, setup):
         url = reverse("participants_modeladmin_import")
         before = state()
@@ -296,6 +326,7 @@ def test_every_participant_post_route_is_listed():
         "participants_modeladmin_resend",
         "participants_modeladmin_add",
         "participants_modeladmin_move",  # TestAdmin.test_move
+        "participants_modeladmin_attendance_session",  # TestAdmin.test_attendance_mark
     }
     # The others only answer GET (the list and its exports, the inspect view) or do not exist (create).
     get_only = {
@@ -304,5 +335,12 @@ def test_every_participant_post_route_is_listed():
         "participants_modeladmin_create",
         "participants_modeladmin_choose_parent",
         "participants_modeladmin_history",
+        "participants_modeladmin_attendance",
+        "participants_modeladmin_attendance_pdf",
+        "participants_modeladmin_certificate",
+        "participants_modeladmin_certificates",
+        "participants_modeladmin_evaluations",
+        "participants_modeladmin_evaluation",
+        "participants_modeladmin_evaluation_export",
     }
     assert names - get_only == checked, sorted(names)

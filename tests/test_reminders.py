@@ -339,7 +339,8 @@ def test_the_command_says_how_many_it_sent(setup, capsys, monkeypatch):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback restores Wagtail's root page and default site after the flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_at_once_send_each_reminder_exactly_once(catalogue):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
