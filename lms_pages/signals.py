@@ -2,14 +2,15 @@
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
+from . import front_cache
 from .content_cache import bump_content_version
 from .models import (
     ConfidentialityNoticePage,
@@ -119,23 +120,28 @@ def image_deleted(sender, instance, **kwargs):
     bump_content_version()
 
 
+def offerings_that_name(instance):
+    """The offerings that show a topic, venue, organiser or language."""
+    if isinstance(instance, Topic):
+        return OfferingPage.objects.filter(topics=instance)
+    if isinstance(instance, Venue):
+        return OfferingPage.objects.filter(
+            Q(venue=instance) | Q(pk__in=OfferingPage.objects.filter(groups__venue=instance).values("pk"))
+        )
+    if isinstance(instance, Language):
+        return OfferingPage.objects.filter(languages=instance)
+    return OfferingPage.objects.filter(
+        Q(organiser=instance) | Q(pk__in=OfferingPage.objects.filter(partners=instance).values("pk"))
+    )
+
+
 @receiver(post_save, sender=Topic)
 @receiver(post_save, sender=Venue)
 @receiver(post_save, sender=Organisation)
 def reindex_offerings_that_name(sender, instance, **kwargs):
     """An offering is found by the names of its topics, venues and organisers: renaming one updates the
     search index of the live offerings that show it."""
-    if sender is Topic:
-        offerings = OfferingPage.objects.filter(topics=instance)
-    elif sender is Venue:
-        offerings = OfferingPage.objects.filter(
-            Q(venue=instance) | Q(pk__in=OfferingPage.objects.filter(groups__venue=instance).values("pk"))
-        )
-    else:
-        offerings = OfferingPage.objects.filter(
-            Q(organiser=instance) | Q(pk__in=OfferingPage.objects.filter(partners=instance).values("pk"))
-        )
-    ids = list(offerings.live().values_list("pk", flat=True))
+    ids = list(offerings_that_name(instance).live().values_list("pk", flat=True))
     if ids:
         transaction.on_commit(lambda: _reindex(ids))
 
@@ -143,3 +149,94 @@ def reindex_offerings_that_name(sender, instance, **kwargs):
 def _reindex(ids):
     for offering in OfferingPage.objects.filter(pk__in=ids).specific():
         index.insert_or_update_object(offering)
+
+
+# The front cache (lms_pages.front_cache): each change purges the addresses it affects once it is committed.
+
+
+def _purge_on_commit(urls):
+    if urls:
+        transaction.on_commit(lambda: front_cache.purge(urls), robust=True)
+
+
+@receiver(pre_save)
+def remember_address_and_title(sender, instance, update_fields=None, **kwargs):
+    """A page's title and address before it is saved: when either changes, every page below it changes too
+    (their breadcrumbs and addresses)."""
+    if not isinstance(instance, Page) or instance.pk is None or not front_cache.enabled():
+        return
+    if update_fields is not None and not {"title", "slug", "url_path"} & set(update_fields):
+        return
+    instance._front_cache_before = (
+        Page.objects.filter(pk=instance.pk).values_list("title", "url_path").first()
+    )
+
+
+def _renamed(page):
+    before = getattr(page, "_front_cache_before", None)
+    return before is not None and before != (page.title, page.url_path)
+
+
+@receiver(page_published)
+def purge_published_page(sender, instance, **kwargs):
+    if front_cache.enabled():
+        _purge_on_commit(front_cache.urls_for_page_change(instance, with_descendants=_renamed(instance)))
+
+
+@receiver(page_unpublished)
+def purge_unpublished_page(sender, instance, **kwargs):
+    if front_cache.enabled():
+        _purge_on_commit(front_cache.urls_for_page_change(instance, with_descendants=True))
+
+
+@receiver(pre_page_move)
+def purge_page_before_move(sender, instance, **kwargs):
+    """The addresses it leaves: the page and everything below it, and the pages that listed it there."""
+    if front_cache.enabled():
+        _purge_on_commit(front_cache.urls_for_page_change(instance, with_descendants=True))
+
+
+@receiver(post_page_move)
+def purge_page_after_move(sender, instance, **kwargs):
+    if front_cache.enabled():
+        page = Page.objects.get(pk=instance.pk).specific_deferred
+        _purge_on_commit(front_cache.urls_for_page_change(page, with_descendants=True))
+
+
+@receiver(pre_delete, sender=Page)
+def purge_deleted_page(sender, instance, **kwargs):
+    # Before the rows go, while the page's address and its place in the tree can still be read. Each page
+    # below it is deleted, and purged, in its own turn.
+    if front_cache.enabled():
+        _purge_on_commit(front_cache.urls_for_page_change(instance.specific_deferred))
+
+
+@receiver(post_save, sender=Topic)
+@receiver(post_save, sender=Venue)
+@receiver(post_save, sender=Organisation)
+@receiver(post_save, sender=Language)
+@receiver(pre_delete, sender=Topic)
+@receiver(pre_delete, sender=Venue)
+@receiver(pre_delete, sender=Organisation)
+@receiver(pre_delete, sender=Language)
+def purge_pages_that_name(sender, instance, **kwargs):
+    if front_cache.enabled():
+        _purge_on_commit(front_cache.urls_for_vocabulary(offerings_that_name(instance)))
+
+
+@receiver(post_save, sender=LmsSiteSettings)
+@receiver(post_save, sender=LmsSiteSettingsTranslation)
+@receiver(post_delete, sender=LmsSiteSettingsTranslation)
+def purge_site(sender, instance, created=False, **kwargs):
+    """The header and footer of every page show the site settings."""
+    if not front_cache.enabled() or (sender is LmsSiteSettings and created):
+        return
+    site_settings = instance if sender is LmsSiteSettings else instance.site_settings
+    _purge_on_commit(front_cache.urls_for_site(site_settings.site))
+
+
+@receiver(post_save, sender=get_image_model())
+def purge_sites_with_logo(sender, instance, created, **kwargs):
+    if front_cache.enabled() and not created:
+        for site_settings in LmsSiteSettings.objects.filter(logo=instance).select_related("site"):
+            _purge_on_commit(front_cache.urls_for_site(site_settings.site))

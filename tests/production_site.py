@@ -1,12 +1,14 @@
 """The demo site run as production runs it: a throw-away PostgreSQL database migrated with the production
 settings, static files collected, the demo content loaded, and gunicorn serving it with Redis as the
-cache. Used by the production smoke test and the load test.
+cache, with Varnish in front where a test asks for it. Used by the production smoke test, the Varnish test,
+the front cache's benchmark and the load test.
 
     with throwaway_database(server_url) as database_url, served_demo(database_url, folder) as site:
         requests.get(site.url + "/healthz", headers=FORWARDED)
 """
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +27,7 @@ from cryptography.fernet import Fernet
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 # As a load balancer that ends TLS passes requests on.
 FORWARDED = {"X-Forwarded-Proto": "https"}
 
@@ -151,6 +154,39 @@ def _wait_until_healthy(site, server, timeout):
         if server.poll() is not None or time.monotonic() > deadline:
             raise CommandFailed(f"gunicorn did not become healthy:\n{site.log_path.read_text()}")
         time.sleep(0.3)
+
+
+@contextmanager
+def varnish(backend_port, port, folder):
+    """varnishd with the project's configuration in front of 127.0.0.1:`backend_port`, on `port`."""
+    vcl = (PROJECT_DIR / "docs" / "varnish.vcl").read_text()
+    vcl = vcl.replace('.port = "8000"', f'.port = "{backend_port}"')
+    vcl_path = Path(folder) / "lms.vcl"
+    vcl_path.write_text(vcl)
+    work = Path(folder) / "varnish"
+    log_path = Path(folder) / "varnish.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - the command is this module's own
+            # In the foreground, as the user that runs the tests, without a management port.
+            [VARNISHD, "-F", "-j", "none", "-n", str(work), "-a", f"127.0.0.1:{port}", "-f", str(vcl_path)]
+            + ["-s", "malloc,64m", "-T", "none"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    requests.get(f"http://127.0.0.1:{port}/healthz", headers=FORWARDED, timeout=5)
+                    break
+                except requests.ConnectionError:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise CommandFailed(f"varnishd did not start:\n{log_path.read_text()}") from None
+                    time.sleep(0.2)
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
 
 
 def open_form_path(environment):

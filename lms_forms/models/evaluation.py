@@ -71,6 +71,8 @@ class EvaluationFormPage(RendersTemplates, LmsPageMixin, RoutablePageMixin, Abst
 
     form_builder = EvaluationFormBuilder
     belongs_under_offering = True  # lets the offering take it as a child without importing this app
+    # It carries a CSRF token and the visitor's own answers: never kept by a shared cache.
+    shared_cache = False
 
     introduction = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)
     invite_after = models.CharField(

@@ -107,6 +107,8 @@ class RegistrationFormPage(RendersTemplates, LmsPageMixin, RoutablePageMixin, Ab
     """
 
     is_registration_form = True  # lets the offering find its form without importing this app
+    # It carries a CSRF token and the visitor's own answers: never kept by a shared cache.
+    shared_cache = False
     form_builder = RegistrationFormBuilder
 
     introduction = RichTextField(_("introduction"), features=RICH_TEXT_FEATURES, blank=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q
 
+from lms_pages import front_cache
 from lms_pages.models import GroupOccupancy, OfferingGroup, OfferingPage
 from lms_pages.places import has_room as places_have_room
 
@@ -105,6 +106,10 @@ def store_places(counts):
         unique_fields=["group"],
         update_fields=["places_taken", "waiting"],
     )
+    if front_cache.enabled():
+        # The pages that show the places left, once the change is committed.
+        group_ids = list(counts)
+        transaction.on_commit(lambda: front_cache.purge_groups(group_ids), robust=True)
 
 
 def recount(groups):

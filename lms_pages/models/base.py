@@ -5,6 +5,7 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Coalesce, Substr
 from wagtail.models import Page, PageViewRestriction, Site
 
+from ..cache_headers import set_cache_headers
 from ..translations import content_language, serve_in_content_language
 
 DEFAULT_BASE_TEMPLATE = "lms_pages/base.html"
@@ -41,8 +42,11 @@ class LmsPageMixin:
     def get_view_restrictions(self):
         self._load_ancestors()
         if self.alias_of_id or any(page.alias_of_id for page in self._lms_ancestors):
-            # Aliases take their source page's restrictions; Wagtail resolves those.
-            return super().get_view_restrictions()
+            # Aliases take their source page's restrictions; Wagtail resolves those. One queryset per
+            # page object, so that once Wagtail's check has read it, the cache headers read it again free.
+            if not hasattr(self, "_lms_alias_restrictions"):
+                self._lms_alias_restrictions = super().get_view_restrictions()
+            return self._lms_alias_restrictions
         if not self._lms_restricted_ids:
             return PageViewRestriction.objects.none()
         return PageViewRestriction.objects.filter(page_id__in=self._lms_restricted_ids)
@@ -67,11 +71,19 @@ class LmsPageMixin:
             ancestor.title_lang = ancestor.text_language if ancestor.text_language != language else ""
         return trail
 
+    # Whether an anonymous visitor's view of the page may be kept by a shared cache (lms_pages.cache_headers).
+    shared_cache = True
+
     def serve(self, request, *args, **kwargs):
         # In the language of the page's text: an untranslated page under /en/ is a bokmål page.
-        return serve_in_content_language(
+        response = serve_in_content_language(
             self, request, lambda: super(LmsPageMixin, self).serve(request, *args, **kwargs)
         )
+        return set_cache_headers(self, request, response)
+
+    def front_cache_changes_at(self, now):
+        """The next moment at which time alone changes what the page shows; None when nothing will."""
+        return None
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -437,6 +437,22 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         ]
         return min(upcoming, key=lambda session: session.start, default=None)
 
+    def front_cache_changes_at(self, now):
+        """A session starts (it is no longer the next one), or registration opens or closes."""
+        self.load_content()
+        moments = [
+            session.start
+            for group in self.groups.all()
+            for session in group.sessions.all()
+            if session.start > now
+        ]
+        moments += [
+            moment
+            for moment in (self.registration_opens, self.registration_closes)
+            if moment and moment > now
+        ]
+        return min(moments, default=None)
+
     @property
     def image_alt_text(self):
         """The image's alternative text: "" for a decorative image, which screen readers then skip."""
@@ -595,6 +611,14 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
             ],
         )
         return context
+
+    def get_cached_paths(self):
+        """The page and its calendar files, for the front cache's purge (lms_pages.front_cache)."""
+        groups = [
+            self.reverse_subpage("group_calendar", kwargs={"group_key": key})
+            for key in self.groups.values_list("key", flat=True)
+        ]
+        return ["/", self.reverse_subpage("calendar"), *groups]
 
     @path("kalender/", name="calendar")
     def calendar(self, request):

@@ -75,6 +75,12 @@ class CataloguePage(LmsPageMixin, Page):
         context.update(CatalogueListing(self, request).context(self.offerings_per_page))
         return context
 
+    def front_cache_changes_at(self, now):
+        from ..catalogue.listing import NOTHING_SCHEDULED, changes_at
+
+        moment = changes_at(self, now)
+        return None if moment == NOTHING_SCHEDULED else moment
+
 
 class CourseProgrammePage(LmsPageMixin, Page):
     """A programme: day by day with times, topics and speakers, and/or modules with their learning goals."""

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETags for the pages, and 304 answers to a browser or front cache that already holds one.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "lms_site.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,6 +172,12 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("nb", "Norsk (bokmål)"), ("en", "English")
 # Slugs made from Norwegian titles are written in ASCII ("lær å leve" becomes "laer-a-leve"), so that
 # page addresses stay readable when they are copied, printed or sent in an email.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+
+# A front cache (Varnish, a CDN) is told of every changed page by lms_pages.front_cache, which names each
+# page in every language itself: Wagtail's guessing of other languages' addresses from a prefix is off.
+# Production configures the cache's address (LMS_FRONT_CACHE_URL); without one nothing is purged and
+# shared caches may keep a page for a minute only (lms_pages.cache_headers).
+WAGTAILFRONTENDCACHE_LANGUAGES = []
 
 # The apps render inside this site's own frame.
 LMS_BASE_TEMPLATE = "base.html"

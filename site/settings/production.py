@@ -88,6 +88,16 @@ CACHES = {
 # counts, cards and other derived values may be kept until content or time changes them.
 LMS_CONTENT_CACHE_TIMEOUT = 24 * 60 * 60
 
+# The front cache (Varnish, docs/varnish.vcl) that public pages are purged from when they change; its
+# address as the application servers reach it, e.g. http://varnish.internal:6081.
+if os.environ.get("LMS_FRONT_CACHE_URL"):
+    WAGTAILFRONTENDCACHE = {
+        "varnish": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": os.environ["LMS_FRONT_CACHE_URL"],
+        }
+    }
+
 # Emails and the nightly purge of expired personal data are queued in the database and sent by `manage.py db_worker`, so a
 # registration's request never waits for the mail server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
