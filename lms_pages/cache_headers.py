@@ -6,7 +6,7 @@ the next moment at which time alone changes it (a session starts, registration o
 comes first. Browsers get `max-age=0` and revalidate with the ETag (Django's ConditionalGetMiddleware), so
 a page never looks older in a browser than in the shared cache.
 
-Everything else stays private: pages for a logged-in editor (they carry the user bar), pages behind a view
+The offerings feed (lms_pages.feed) is shared by the same rule. Everything else stays private: pages for a logged-in editor (they carry the user bar), pages behind a view
 restriction, and pages that say `shared_cache = False` (the registration and evaluation forms, which hold
 a CSRF token and a person's answers).
 """
@@ -45,9 +45,18 @@ def set_cache_headers(page, request, response):
     if not may_be_shared(page, request):
         add_never_cache_headers(response)
         return response
+    now = timezone.now()
+    return mark_shared(response, page.front_cache_changes_at(now), now)
+
+
+def mark_shared(response, changes_at, now):
+    """Let shared caches keep the response until `changes_at` (None: until content changes)."""
+    # Read by lms_pages.page_cache, which is told of every other change and may keep the page until then.
+    response.unchanged_for = (
+        None if changes_at is None else max(0, math.ceil((changes_at - now).total_seconds()))
+    )
     seconds = shared_cache_seconds()
-    changes_at = page.front_cache_changes_at(timezone.now())
-    if changes_at is not None:
-        seconds = min(seconds, max(0, math.ceil((changes_at - timezone.now()).total_seconds())))
+    if response.unchanged_for is not None:
+        seconds = min(seconds, response.unchanged_for)
     patch_cache_control(response, public=True, max_age=0, s_maxage=seconds)
     return response

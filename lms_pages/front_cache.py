@@ -6,25 +6,29 @@ there are. What a change affects:
 
 - a page published, unpublished, moved or deleted: the page, the pages that list or name it (its parent,
   the catalogues above it, the offerings that link to it as related, its children, which show its title
-  and state; all its descendants when its title or address changed), and the site's sitemap;
+  and state; all its descendants when its title or address changed);
 - a vocabulary row (topic, venue, organiser, language): the offerings that show it, and the catalogues;
 - the site settings (name, logo, contact details in every page's header and footer): every page;
 - the places left or the registration state of an offering's groups: the offering and its children,
   and the catalogues above it.
 
 Each of those pages in every language, its translations and aliases included, with its sub-addresses
-(an offering's calendar files, `get_cached_paths`). A catalogue's filtered addresses (`?topic=…`) are
+(an offering's calendar files, `get_cached_paths`); and with them what lists every page of the site, its
+sitemap and its offerings feed (lms_pages.feed). A catalogue's filtered addresses (`?topic=…`) are
 the catalogue's own address to the cache: the Varnish configuration in docs/varnish.vcl purges a path
 with every query string of it.
 """
 
+from contextlib import suppress
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import NoReverseMatch
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
+from .feed import feed_url
 from .models import CataloguePage, OfferingGroup, OfferingPage, RelatedOffering
 
 
@@ -49,13 +53,15 @@ def page_urls(pages):
     return urls
 
 
-def sitemap_urls(pages):
-    """The sitemap of each site the pages are on."""
+def site_wide_urls(sites):
+    """What lists every page of a site: its sitemap and its offerings feed (when the host serves it)."""
     urls = set()
-    for page in pages:
-        site = page.get_site()
-        if site is not None:
-            urls.add(site.root_url + "/sitemap.xml")
+    for site in sites:
+        if site is None:
+            continue
+        urls.add(site.root_url + "/sitemap.xml")
+        with suppress(NoReverseMatch):
+            urls.add(feed_url(site))
     return urls
 
 
@@ -83,17 +89,18 @@ def urls_for_page_change(page, *, with_descendants=False):
     pages = list(versions(affected_by_page(page, with_descendants=with_descendants)).specific(defer=True))
     # The page itself, also when it has just been unpublished (versions() holds live pages only).
     pages.append(page)
-    return page_urls(pages) | sitemap_urls([page])
+    return page_urls(pages) | site_wide_urls([page.get_site()])
 
 
 def urls_for_offerings(offering_ids):
     """The offerings whose places or registration state changed, their children and their catalogues."""
-    keys = set()
+    keys, sites = set(), set()
     for offering in OfferingPage.objects.filter(pk__in=offering_ids):
         keys.update(offering.get_children().values_list("translation_key", flat=True))
         keys.update(offering.get_ancestors().type(CataloguePage).values_list("translation_key", flat=True))
         keys.add(offering.translation_key)
-    return page_urls(versions(keys).specific(defer=True))
+        sites.add(offering.get_site())
+    return page_urls(versions(keys).specific(defer=True)) | site_wide_urls(sites)
 
 
 def purge_groups(group_ids):
@@ -107,7 +114,7 @@ def urls_for_vocabulary(offerings):
     (their filters list the vocabulary)."""
     keys = set(offerings.values_list("translation_key", flat=True))
     keys.update(CataloguePage.objects.values_list("translation_key", flat=True))
-    return page_urls(versions(keys).specific(defer=True))
+    return page_urls(versions(keys).specific(defer=True)) | site_wide_urls(Site.objects.all())
 
 
 def urls_for_site(site):
@@ -117,7 +124,7 @@ def urls_for_site(site):
     pages = Page.objects.none()
     for root in roots:
         pages = pages | Page.objects.live().descendant_of(root, inclusive=True)
-    return page_urls(pages.specific(defer=True)) | {site.root_url + "/sitemap.xml"}
+    return page_urls(pages.specific(defer=True)) | site_wide_urls([site])
 
 
 def purge(urls):

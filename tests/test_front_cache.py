@@ -155,6 +155,7 @@ class TestPurge:
             "http://localhost/en/",
             "http://localhost/annet/",
             "http://localhost/sitemap.xml",
+            "http://localhost/feed/offerings/",
         }
         assert expected <= set(purged), sorted(expected - set(purged))
         # Nothing that neither shows nor lists it.
@@ -208,6 +209,7 @@ class TestPurge:
         assert response.status_code == 302
         assert "http://localhost/hodepineskolen/" in purged
         assert "http://localhost/" in purged
+        assert "http://localhost/feed/offerings/" in purged  # its places left
 
     def test_a_recount_purges_the_offering(self, site_pages, purged, django_capture_on_commit_callbacks):
         group = site_pages["offering"].groups.get()

@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 
 from lms_pages import front_cache
 from lms_pages.models import GroupOccupancy, OfferingGroup, OfferingPage
+from lms_pages.page_cache import bump_places_version
 from lms_pages.places import has_room as places_have_room
 
 from ..choices import HOLDS_PLACE, RegistrationStatus
@@ -106,8 +107,10 @@ def store_places(counts):
         unique_fields=["group"],
         update_fields=["places_taken", "waiting"],
     )
+    # The pages that show the places left are rebuilt, and purged from a front cache, once the change is
+    # committed.
+    transaction.on_commit(bump_places_version, robust=True)
     if front_cache.enabled():
-        # The pages that show the places left, once the change is committed.
         group_ids = list(counts)
         transaction.on_commit(lambda: front_cache.purge_groups(group_ids), robust=True)
 

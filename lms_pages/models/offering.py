@@ -438,8 +438,8 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
         return min(upcoming, key=lambda session: session.start, default=None)
 
     def front_cache_changes_at(self, now):
-        """A session starts (it is no longer the next one), or registration opens or closes."""
-        self.load_content()
+        """A session starts (it is no longer the next one), or registration opens or closes. Reads the
+        groups and sessions that the page, or the feed, has fetched."""
         moments = [
             session.start
             for group in self.groups.all()

@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "lms_site.security.ContentSecurityPolicyMiddleware",
+    # Whole public pages from the cache when LMS_PAGE_CACHE is on (production), before anything else runs.
+    "lms_pages.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -98,6 +98,10 @@ if os.environ.get("LMS_FRONT_CACHE_URL"):
         }
     }
 
+# Whole public pages are kept in Redis (lms_pages.page_cache) until content, places or time change them,
+# for the reads that the front cache does not answer.
+LMS_PAGE_CACHE = _flag("LMS_PAGE_CACHE", True)
+
 # Emails and the nightly purge of expired personal data are queued in the database and sent by `manage.py db_worker`, so a
 # registration's request never waits for the mail server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

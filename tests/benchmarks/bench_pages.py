@@ -236,12 +236,19 @@ class CatalogueSeeder:
             },
         )
 
+        # Topics and venues are translatable: the originals are in the site's language (bulk_create does not
+        # fill the locale in as save() does).
+        locale = self.catalogue.locale
         self.topics = Topic.objects.bulk_create(
-            [Topic(name=name, slug=slug, is_diagnosis=diagnosis) for name, slug, diagnosis in TOPICS]
+            [
+                Topic(name=name, slug=slug, is_diagnosis=diagnosis, locale=locale)
+                for name, slug, diagnosis in TOPICS
+            ]
         )
         self.venues = Venue.objects.bulk_create(
             [
                 Venue(
+                    locale=locale,
                     name=name,
                     street_address=street,
                     postal_code=code,

@@ -1,4 +1,6 @@
-"""The catalogue page beside a reference page of another Wagtail site, both served over HTTP in one run.
+"""The catalogue page, or an offering (--page offering), beside a reference page of another Wagtail site,
+both served over HTTP in one run. With --page-cache our server keeps whole pages (LMS_PAGE_CACHE), as
+production does.
 
 A stand-alone script, not a test. For each catalogue size it seeds a throw-away database with a
 catalogue of that many live offerings (bench_pages.py's CatalogueSeeder, the same data as there), serves
@@ -13,6 +15,9 @@ ratio of the medians (ours / reference), and a summary of all sizes at the end.
     .venv/bin/python tests/benchmarks/bench_versus_reference.py --reference-url http://127.0.0.1:8100/blog/ \\
         --sizes 1000 20000 --database-url postgres://postgres@127.0.0.1:5432/lms_bench_vs
     make bench REFERENCE_URL=http://127.0.0.1:8100/blog/
+    .venv/bin/python tests/benchmarks/bench_versus_reference.py --reference-url http://127.0.0.1:8100/blog/ \\
+        --page offering --page-cache --redis-url redis://127.0.0.1:6379/15 --sizes 1000 \\
+        --database-url postgres://postgres@127.0.0.1:5432/lms_bench_vs
 
 The reference is any page you serve yourself; nothing of it is part of this project. The one the figures
 are meant for is the blog index of wagtail/bakerydemo, Wagtail's demo site, which lists all its blog
@@ -143,6 +148,17 @@ def parse_args(argv=None):
         help="serve with Redis as the cache, as production does (default: local memory), "
         "e.g. redis://127.0.0.1:6379/15",
     )
+    parser.add_argument(
+        "--page",
+        choices=("catalogue", "offering"),
+        default="catalogue",
+        help="our page: the catalogue, or its featured offering (3 groups of 4 sessions) (default: catalogue)",
+    )
+    parser.add_argument(
+        "--page-cache",
+        action="store_true",
+        help="serve with the application's cache of whole pages on (LMS_PAGE_CACHE), as production does",
+    )
     parser.add_argument("--seed", type=int, default=2026, help="random seed for the generated offerings")
     harness.add_keep_database_argument(parser)
     args = parser.parse_args(argv)
@@ -198,6 +214,8 @@ def write_support_modules(directory, args):
     """The server's settings module, and `lms_site` pointing at this checkout's site/ folder: the
     editable install's finder would otherwise import the one in the folder it was installed from."""
     source = SETTINGS_SOURCE.format(base=args.settings)
+    if args.page_cache:
+        source += "LMS_PAGE_CACHE = True\n"
     if args.redis_url:
         source += REDIS_SETTINGS_SOURCE.format(url=args.redis_url, prefix=f"bench-vs-{uuid.uuid4().hex[:8]}")
     (directory / f"{SETTINGS_MODULE}.py").write_text(source)
@@ -230,6 +248,7 @@ def print_size(database, size, ours, reference, args):
     print(
         f"\n{database} · {size} offerings · {args.rounds} alternating rounds after {args.warmups} warm-ups · "
         f"gunicorn, 1 sync worker each · our cache: {'Redis' if args.redis_url else 'local memory'}"
+        f"{', whole pages cached' if args.page_cache else ''}"
     )
     header = ("page", "URL", "median ms", "p95 ms", "1st ms", "KiB", "answers")
     rows = [
@@ -305,13 +324,16 @@ def main(argv=None):
                 seeder.grow_to(size)
                 seeder.check_tree(size)
                 harness.analyze_if_postgres()
-                path = CataloguePage.objects.get(pk=seeder.catalogue.pk).url
+                if args.page == "offering":
+                    path = type(seeder.featured).objects.get(pk=seeder.featured.pk).url
+                else:
+                    path = CataloguePage.objects.get(pk=seeder.catalogue.pk).url
                 print(f"Seeded and checked {size} offerings in {time.perf_counter() - started:.1f} s")
                 # The server gets the database to itself; a new one per size starts with an empty cache.
                 harness.close_connections()
                 port = harness.free_port()
                 log_path = support_dir / f"gunicorn-{size}.log"
-                ours = Side("catalogue (ours)", f"http://127.0.0.1:{port}{path}")
+                ours = Side(f"{args.page} (ours)", f"http://127.0.0.1:{port}{path}")
                 reference = Side("reference", args.reference_url)
                 with harness.gunicorn(
                     SETTINGS_MODULE, support_dir, port, log_path, timeout=REQUEST_TIMEOUT
