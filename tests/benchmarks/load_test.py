@@ -20,15 +20,24 @@ Needs locust, which is not in the dev extras (it brings gevent and Flask):
     .venv/bin/pip install -c constraints.txt -e ".[dev,load]"
     .venv/bin/python tests/benchmarks/load_test.py
     .venv/bin/python tests/benchmarks/load_test.py --users 50 --run-time 120s --workers 4
+    .venv/bin/python tests/benchmarks/load_test.py --varnish
+
+With --varnish the visitors reach gunicorn through Varnish (docs/varnish.vcl), as production runs it: the
+application purges changed pages through its task worker (`manage.py db_worker`, running beside it), so
+every registration purges the offering and the catalogue while the others read them. The run then also
+prints Varnish's hits and misses (varnishstat).
 """
 
 import argparse
 import csv
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -37,11 +46,13 @@ sys.path.insert(0, str(PROJECT_DIR))
 from tests.production_site import (  # noqa: E402
     BIN,
     DEFAULT_REDIS_URL,
+    free_port,
     prepare_demo,
     production_environment,
     served,
     shell,
     throwaway_database,
+    varnish,
 )
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
@@ -106,7 +117,51 @@ def parse_args(argv=None):
     parser.add_argument("--run-time", default="60s", help="how long the load lasts (default: 60s)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default: 4)")
     parser.add_argument("--places", type=int, default=20, help="places in the group people register for")
+    parser.add_argument(
+        "--varnish", action="store_true", help="put Varnish in front, with the task worker purging"
+    )
     return parser.parse_args(argv)
+
+
+@contextmanager
+def task_worker(environment, folder):
+    """`manage.py db_worker` running until the block ends: it sends the emails and the purges."""
+    with (Path(folder) / "worker.log").open("w") as log:
+        worker = subprocess.Popen(  # noqa: S603 - the command is this script's own
+            [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"],
+            cwd=PROJECT_DIR,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield worker
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+
+
+def varnish_counts(folder):
+    """Varnish's cache hits and misses so far, from varnishstat."""
+    result = subprocess.run(  # noqa: S603 - Debian's varnishstat, with the run's own work folder
+        [
+            shutil.which("varnishstat") or "/usr/bin/varnishstat",
+            "-n",
+            str(Path(folder) / "varnish"),
+            "-1",
+            "-j",
+            "-f",
+            "MAIN.cache_hit",
+            "-f",
+            "MAIN.cache_miss",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    counters = json.loads(result.stdout)
+    counters = counters.get("counters", counters)
+    return counters["MAIN.cache_hit"]["value"], counters["MAIN.cache_miss"]["value"]
 
 
 def run_locust(site, paths, args, folder):
@@ -156,8 +211,8 @@ def run_locust(site, paths, args, folder):
 
 def print_stats(rows, args):
     print(
-        f"\nlocust · {args.users} visitors · {args.run_time} · gunicorn {args.workers} sync workers · "
-        "PostgreSQL and Redis, production settings"
+        f"\nlocust · {args.users} visitors · {args.run_time} · gunicorn {args.workers} sync workers"
+        f"{' behind Varnish' if args.varnish else ''} · PostgreSQL and Redis, production settings"
     )
     header = ("request", "count", "failures", "req/s", "median ms", "p95 ms")
     table = [
@@ -187,17 +242,43 @@ def main(argv=None):
         tempfile.TemporaryDirectory(prefix="lms-load-") as folder,
         throwaway_database(args.database_url, prefix="lms_load") as database_url,
     ):
+        front_port = free_port()
+        front = {
+            # Varnish appends the address it was reached from: two proxies before the application.
+            "DJANGO_TRUSTED_PROXIES": "2",
+            "LMS_FRONT_CACHE_URL": f"http://127.0.0.1:{front_port}",
+        }
         environment = production_environment(
-            database_url, folder, redis_url=args.redis_url, DJANGO_TRUSTED_PROXIES="1"
+            database_url,
+            folder,
+            redis_url=args.redis_url,
+            **(front if args.varnish else {"DJANGO_TRUSTED_PROXIES": "1"}),
         )
         prepare_demo(environment)
+        if args.varnish:
+            # Visitors reach the site through the front, so that is the address its pages have.
+            shell(
+                environment,
+                f"from wagtail.models import Site\nSite.objects.filter(is_default_site=True).update(port={front_port})",
+            )
         paths = json.loads(shell(environment, SETUP_CODE.format(places=args.places)).strip().splitlines()[-1])
         print(
             f"Demo loaded; {len(paths['offerings'])} offering pages (in all three languages); registering at {paths['form']}"
         )
-        with served(environment, folder, workers=args.workers) as site:
+        with ExitStack() as stack:
+            site = stack.enter_context(served(environment, folder, workers=args.workers))
+            if args.varnish:
+                backend_port = int(site.url.rsplit(":", 1)[1])
+                site.url = stack.enter_context(varnish(backend_port, front_port, folder))
+                stack.enter_context(task_worker(environment, folder))
             rows = run_locust(site, paths, args, folder)
+            hits_misses = varnish_counts(folder) if args.varnish else None
         print_stats(rows, args)
+        if hits_misses:
+            hits, misses = hits_misses
+            print(
+                f"Varnish: {hits} hits, {misses} misses ({hits / max(hits + misses, 1):.0%} of lookups from the cache)"
+            )
         accepted = Path(folder) / "accepted.txt"
         accepted.touch()
         check_code = CHECK_CODE.format(group=paths["group"], accepted=accepted)
