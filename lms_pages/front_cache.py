@@ -9,6 +9,7 @@ there are. What a change affects:
   and state; all its descendants when its title or address changed);
 - a vocabulary row (topic, venue, organiser, language): the offerings that show it, and the catalogues;
 - the site settings (name, logo, contact details in every page's header and footer): every page;
+- an image or document changed in place: the pages that show it, as for a publish of each;
 - the places left or the registration state of an offering's groups: the offering and its children,
   and the catalogues above it.
 
@@ -23,10 +24,11 @@ from contextlib import suppress
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import NoReverseMatch
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
-from wagtail.models import Page, Site
+from wagtail.models import Page, ReferenceIndex, Site
 
 from .feed import feed_url
 from .models import CataloguePage, OfferingGroup, OfferingPage, RelatedOffering
@@ -125,6 +127,21 @@ def urls_for_site(site):
     for root in roots:
         pages = pages | Page.objects.live().descendant_of(root, inclusive=True)
     return page_urls(pages.specific(defer=True)) | site_wide_urls([site])
+
+
+def urls_for_media(instance):
+    """An image or document changed in place: the pages that show it (Wagtail's reference index), with
+    what lists them."""
+    page_type = ContentType.objects.get_for_model(Page)
+    ids = (
+        ReferenceIndex.get_references_to(instance)
+        .filter(base_content_type=page_type)
+        .values_list("object_id", flat=True)
+    )
+    urls = set()
+    for page in Page.objects.filter(pk__in=[int(pk) for pk in ids]).specific(defer=True):
+        urls |= urls_for_page_change(page)
+    return urls
 
 
 def purge(urls):

@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page
 from wagtail.search import index
@@ -236,7 +237,16 @@ def purge_site(sender, instance, created=False, **kwargs):
 
 
 @receiver(post_save, sender=get_image_model())
-def purge_sites_with_logo(sender, instance, created, **kwargs):
-    if front_cache.enabled() and not created:
+@receiver(post_save, sender=get_document_model())
+@receiver(pre_delete, sender=get_image_model())
+@receiver(pre_delete, sender=get_document_model())
+def purge_pages_with_media(sender, instance, created=False, **kwargs):
+    """A new file, focal point, title or alternative text shows on the pages that use it; a logo on every
+    page of its site."""
+    if not front_cache.enabled() or created:
+        return
+    urls = front_cache.urls_for_media(instance)
+    if sender is get_image_model():
         for site_settings in LmsSiteSettings.objects.filter(logo=instance).select_related("site"):
-            _purge_on_commit(front_cache.urls_for_site(site_settings.site))
+            urls |= front_cache.urls_for_site(site_settings.site)
+    _purge_on_commit(urls)

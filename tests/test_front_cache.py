@@ -4,6 +4,7 @@ purges from it (lms_pages.front_cache). The real Varnish in front of gunicorn is
 import datetime
 
 import pytest
+import wagtail_factories
 from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
@@ -242,3 +243,25 @@ class TestPurge:
         with django_capture_on_commit_callbacks(execute=True):
             site_settings.save()
         assert {page.full_url for page in site_pages.values()} <= set(purged)
+
+    def test_an_image_changed_in_place_purges_the_pages_that_show_it(
+        self, site_pages, purged, django_capture_on_commit_callbacks
+    ):
+        image = wagtail_factories.ImageFactory(title="Gruppe i sirkel", width=1600, height=900)
+        offering = site_pages["offering"]
+        offering.image = image
+        offering.image_alt = "Seks personer i en ring"
+        with django_capture_on_commit_callbacks(execute=True):
+            offering.save_revision().publish()
+        purged.clear()
+        image.focal_point_x, image.focal_point_y, image.focal_point_width, image.focal_point_height = (
+            10,
+            10,
+            5,
+            5,
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            image.save()
+        assert "http://localhost/hodepineskolen/" in purged
+        assert "http://localhost/" in purged  # its card in the catalogue
+        assert "http://localhost/om-laerings-og-mestringstilbud/" not in purged
