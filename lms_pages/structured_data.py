@@ -77,7 +77,7 @@ def offering_json_ld(offering, request, groups):
                 "repeatCount": len(sessions),
                 "scheduleTimezone": "Europe/Oslo",
             }
-        if group.capacity:
+        if group.capacity is not None:
             instance["maximumAttendeeCapacity"] = group.capacity
             instance["remainingAttendeeCapacity"] = group.places_left
         instances.append(instance)

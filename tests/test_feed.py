@@ -149,3 +149,10 @@ def test_the_openapi_description(client):
     assert document["openapi"] == "3.1.0"
     assert FEED in document["paths"]
     Draft202012Validator.check_schema(document["components"]["schemas"]["OfferingsFeed"])
+
+
+def test_a_group_without_places_says_so(catalogue, client):
+    offering = OfferingPageFactory(parent=catalogue, title="Stengt gruppe")
+    add_group(offering, "Oslo", places=0, sessions=[oslo(2030, 1, 15, 18)])
+    (group,) = feed(client)["dataFeedElement"][0]["hasCourseInstance"]
+    assert (group["maximumAttendeeCapacity"], group["remainingAttendeeCapacity"]) == (0, 0)
