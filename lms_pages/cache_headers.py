@@ -6,9 +6,10 @@ the next moment at which time alone changes it (a session starts, registration o
 comes first. Browsers get `max-age=0` and revalidate with the ETag (Django's ConditionalGetMiddleware), so
 a page never looks older in a browser than in the shared cache.
 
-The offerings feed (lms_pages.feed) is shared by the same rule. Everything else stays private: pages for a logged-in editor (they carry the user bar), pages behind a view
-restriction, and pages that say `shared_cache = False` (the registration and evaluation forms, which hold
-a CSRF token and a person's answers).
+The offerings feed (lms_pages.feed) is shared by the same rule. Everything else stays private: pages for
+a logged-in editor (they carry the user bar), pages behind a view restriction, and pages that say
+`shared_cache = False` (the registration and evaluation forms, which hold a CSRF token and a person's
+answers).
 """
 
 import math
@@ -23,8 +24,13 @@ UNPURGED_SECONDS = 60
 PURGED_SECONDS = 24 * 60 * 60
 
 
+def purges_configured():
+    """Whether a front cache is told of changed pages (Wagtail's WAGTAILFRONTENDCACHE)."""
+    return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
+
+
 def shared_cache_seconds():
-    default = PURGED_SECONDS if getattr(settings, "WAGTAILFRONTENDCACHE", None) else UNPURGED_SECONDS
+    default = PURGED_SECONDS if purges_configured() else UNPURGED_SECONDS
     return getattr(settings, "LMS_FRONT_CACHE_SECONDS", default)
 
 

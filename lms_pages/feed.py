@@ -65,17 +65,13 @@ def offerings_feed(request):
     now = timezone.now()
     items = _items(offerings, request, now)
     url = request.build_absolute_uri(reverse(FEED_URL_NAME))
-    texts = LmsSiteSettings.for_site(site).texts
+    name = LmsSiteSettings.for_site(site).texts.organisation_name or site.site_name or site.hostname
     data = {
         "@context": "https://schema.org",
         "@type": "DataFeed",
-        "name": texts.organisation_name or site.site_name or site.hostname,
+        "name": name,
         "url": url,
-        "provider": {
-            "@type": "Organization",
-            "name": texts.organisation_name or site.site_name,
-            "url": site.root_url,
-        },
+        "provider": {"@type": "Organization", "name": name, "url": site.root_url},
         "numberOfItems": paginator.count,
         "page": page.number,
         "pageCount": paginator.num_pages,

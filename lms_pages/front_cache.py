@@ -23,19 +23,19 @@ with every query string of it.
 from contextlib import suppress
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import NoReverseMatch
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 from wagtail.models import Page, ReferenceIndex, Site
 
+from .cache_headers import purges_configured
 from .feed import feed_url
 from .models import CataloguePage, OfferingGroup, OfferingPage, RelatedOffering
 
 
 def enabled():
-    return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None))
+    return purges_configured()
 
 
 def versions(keys):
@@ -121,12 +121,10 @@ def urls_for_vocabulary(offerings):
 
 def urls_for_site(site):
     """Every live page of the site, in every language tree under it."""
-    root_keys = [site.root_page.translation_key]
-    roots = Page.objects.filter(translation_key__in=root_keys)
-    pages = Page.objects.none()
-    for root in roots:
-        pages = pages | Page.objects.live().descendant_of(root, inclusive=True)
-    return page_urls(pages.specific(defer=True)) | site_wide_urls([site])
+    in_trees = Q()
+    for root in Page.objects.filter(translation_key=site.root_page.translation_key):
+        in_trees |= Q(path__startswith=root.path)
+    return page_urls(Page.objects.live().filter(in_trees).specific(defer=True)) | site_wide_urls([site])
 
 
 def urls_for_media(instance):

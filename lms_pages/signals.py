@@ -179,8 +179,10 @@ def _renamed(page):
 
 
 @receiver(page_published)
-def purge_published_page(sender, instance, **kwargs):
-    if front_cache.enabled():
+def purge_published_page(sender, instance, alias=False, **kwargs):
+    # Wagtail republishes a page's aliases after it, each with `alias=True`: the original's purge has
+    # named every version already.
+    if front_cache.enabled() and not alias:
         _purge_on_commit(front_cache.urls_for_page_change(instance, with_descendants=_renamed(instance)))
 
 

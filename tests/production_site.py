@@ -156,11 +156,20 @@ def _wait_until_healthy(site, server, timeout):
         time.sleep(0.3)
 
 
+def serve_site_at_port(environment, port):
+    """Give the demo's site the port visitors reach it on (the front's), so its pages' addresses, and the
+    purges, name the front."""
+    shell(
+        environment,
+        f"from wagtail.models import Site\nSite.objects.filter(is_default_site=True).update(port={port})",
+    )
+
+
 @contextmanager
-def varnish(backend_port, port, folder):
-    """varnishd with the project's configuration in front of 127.0.0.1:`backend_port`, on `port`."""
+def varnish(backend_url, port, folder):
+    """varnishd with the project's configuration in front of gunicorn at `backend_url`, on `port`."""
     vcl = (PROJECT_DIR / "docs" / "varnish.vcl").read_text()
-    vcl = vcl.replace('.port = "8000"', f'.port = "{backend_port}"')
+    vcl = vcl.replace('.port = "8000"', f'.port = "{urlsplit(backend_url).port}"')
     vcl_path = Path(folder) / "lms.vcl"
     vcl_path.write_text(vcl)
     work = Path(folder) / "varnish"

@@ -18,7 +18,6 @@ import uuid
 import pytest
 import requests
 from bs4 import BeautifulSoup
-from django.conf import settings as django_settings
 
 from tests.production_site import (
     DEFAULT_REDIS_URL,
@@ -29,19 +28,16 @@ from tests.production_site import (
     prepare_demo,
     production_environment,
     registration_answers,
+    serve_site_at_port,
     served,
     shell,
     throwaway_database,
     varnish,
 )
+from tests.test_production_smoke import pytestmark as production_profile
 
 pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
-        reason="the production profile runs on PostgreSQL (run the suite with DATABASE_URL=postgres://...)",
-    ),
+    *production_profile,
     pytest.mark.skipif(
         not os.path.exists(VARNISHD) and not os.environ.get("LMS_REQUIRE_VARNISH"),
         reason="varnishd is not installed (apt-get install varnish)",
@@ -61,15 +57,12 @@ def front(tmp_path):
             LMS_FRONT_CACHE_URL=f"http://127.0.0.1:{front_port}",
         )
         prepare_demo(environment)
-        # Visitors reach the site through the front, so that is the address its pages have.
-        shell(
-            environment,
-            f"from wagtail.models import Site\nSite.objects.filter(is_default_site=True).update(port={front_port})",
-        )
-        with served(environment, tmp_path, workers=2) as site:
-            backend_port = int(site.url.rsplit(":", 1)[1])
-            with varnish(backend_port, front_port, tmp_path) as front_url:
-                yield front_url, environment
+        serve_site_at_port(environment, front_port)
+        with (
+            served(environment, tmp_path, workers=2) as site,
+            varnish(site.url, front_port, tmp_path) as front_url,
+        ):
+            yield front_url, environment
 
 
 def get(url, **headers):

@@ -7,7 +7,7 @@ requests in alternating rounds (the order turned round each round), each request
 
 - the demo's first open offering through Varnish (a hit: what thousands of readers get),
 - the site's stylesheet through the same Varnish (a static file, also a hit), and
-- the same offering straight from gunicorn (the application rendering it, with its cached parts).
+- the same offering straight from gunicorn (with the production settings, so from its page cache).
 
 It prints the median and 95th percentile of each, the size of each answer, and the ratios of the
 medians: the cached page against the static file (the goal: within 2×), and the application against the
@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import requests
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_DIR))
 
@@ -39,6 +41,7 @@ from tests.production_site import (  # noqa: E402
     free_port,
     prepare_demo,
     production_environment,
+    serve_site_at_port,
     served,
     shell,
     throwaway_database,
@@ -94,30 +97,26 @@ def main(argv=None):
                 LMS_FRONT_CACHE_URL=f"http://127.0.0.1:{front_port}",
             )
             prepare_demo(environment)
-            shell(
-                environment,
-                "from wagtail.models import Site\n"
-                f"Site.objects.filter(is_default_site=True).update(port={front_port})",
-            )
+            serve_site_at_port(environment, front_port)
             offering_path = shell(environment, OPEN_OFFERING).strip()
-            with served(environment, folder, workers=1) as site:
-                backend_port = int(site.url.rsplit(":", 1)[1])
-                with varnish(backend_port, front_port, folder) as front_url:
-                    stylesheet = _stylesheet(front_url + offering_path)
-                    sides = {
-                        "offering from Varnish": front_url + offering_path,
-                        "static file from Varnish": front_url + stylesheet,
-                        "offering from gunicorn": site.url + offering_path,
-                    }
-                    return _measure(sides, args.rounds, args.warmups)
+            with (
+                served(environment, folder, workers=1) as site,
+                varnish(site.url, front_port, folder) as front_url,
+            ):
+                stylesheet = _stylesheet(front_url + offering_path)
+                sides = {
+                    "offering from Varnish": front_url + offering_path,
+                    "static file from Varnish": front_url + stylesheet,
+                    "offering from gunicorn": site.url + offering_path,
+                }
+                return _measure(sides, args.rounds, args.warmups)
 
 
 def _stylesheet(page_url):
+    """The address of the first stylesheet the page links."""
     from bs4 import BeautifulSoup
 
-    connection = http.client.HTTPConnection(urlsplit(page_url).hostname, urlsplit(page_url).port, timeout=60)
-    connection.request("GET", urlsplit(page_url).path, headers=FORWARDED)
-    html = connection.getresponse().read()
+    html = requests.get(page_url, headers=FORWARDED, timeout=60).text
     return BeautifulSoup(html, "html.parser").find("link", rel="stylesheet")["href"]
 
 

@@ -49,6 +49,7 @@ from tests.production_site import (  # noqa: E402
     free_port,
     prepare_demo,
     production_environment,
+    serve_site_at_port,
     served,
     shell,
     throwaway_database,
@@ -256,11 +257,7 @@ def main(argv=None):
         )
         prepare_demo(environment)
         if args.varnish:
-            # Visitors reach the site through the front, so that is the address its pages have.
-            shell(
-                environment,
-                f"from wagtail.models import Site\nSite.objects.filter(is_default_site=True).update(port={front_port})",
-            )
+            serve_site_at_port(environment, front_port)
         paths = json.loads(shell(environment, SETUP_CODE.format(places=args.places)).strip().splitlines()[-1])
         print(
             f"Demo loaded; {len(paths['offerings'])} offering pages (in all three languages); registering at {paths['form']}"
@@ -268,8 +265,7 @@ def main(argv=None):
         with ExitStack() as stack:
             site = stack.enter_context(served(environment, folder, workers=args.workers))
             if args.varnish:
-                backend_port = int(site.url.rsplit(":", 1)[1])
-                site.url = stack.enter_context(varnish(backend_port, front_port, folder))
+                site.url = stack.enter_context(varnish(site.url, front_port, folder))
                 stack.enter_context(task_worker(environment, folder))
             rows = run_locust(site, paths, args, folder)
             hits_misses = varnish_counts(folder) if args.varnish else None
