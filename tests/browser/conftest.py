@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.db import connections
 from wagtail.models import Site
 
+from . import snapshot
 from .helpers import CHROMIUM, DESKTOP, REQUIRE_BROWSER, VIEWPORTS, assert_no_axe_violations
 
 
@@ -77,8 +78,14 @@ class DemoSite:
         return self.url + path
 
 
+@pytest.fixture(scope="session")
+def demo_rows():
+    """The demo's rows, once loaded in this worker: later tests get them back from here (`snapshot`)."""
+    return {}
+
+
 @pytest.fixture
-def demo_site(live_server, settings):
+def demo_site(live_server, settings, demo_rows):
     """The demo content loaded into the live server's (transactional) database.
 
     The demo's default site is moved to the live server's host and port, so that the links in emails,
@@ -88,9 +95,13 @@ def demo_site(live_server, settings):
     """
     settings.LMS_FORMS_MIN_FILL_SECONDS = 0
     settings.LMS_FORMS_RATE_LIMIT = "10000/m"
-    call_command("load_demo", no_admin=True, verbosity=0)
-    address = urlsplit(live_server.url)
-    Site.objects.filter(is_default_site=True).update(hostname=address.hostname, port=address.port)
+    if "demo" in demo_rows:
+        snapshot.restore(demo_rows["demo"])
+    else:
+        call_command("load_demo", no_admin=True, verbosity=0)
+        address = urlsplit(live_server.url)
+        Site.objects.filter(is_default_site=True).update(hostname=address.hostname, port=address.port)
+        demo_rows["demo"] = snapshot.take()
     cache.clear()
     mail.outbox.clear()
     return DemoSite(url=live_server.url)
