@@ -26,7 +26,7 @@ def take():
     with connection.cursor() as cursor:
         names = connection.introspection.django_table_names(only_existing=True, include_views=False)
         for name in sorted(set(names) - set(_sqlite_full_text_tables(cursor))):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(name)}")
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(name)}")  # noqa: S608 (table names from Django)
             columns = tuple(column[0] for column in cursor.description)
             tables.append(Table(name, columns, tuple(cursor.fetchall())))
     return tuple(tables)
@@ -46,10 +46,12 @@ def restore(snapshot):
                 columns = ", ".join(connection.ops.quote_name(column) for column in table.columns)
                 placeholders = ", ".join(["%s"] * len(table.columns))
                 cursor.executemany(
-                    f"INSERT INTO {connection.ops.quote_name(table.name)} ({columns}) VALUES ({placeholders})",
+                    f"INSERT INTO {connection.ops.quote_name(table.name)} ({columns}) VALUES ({placeholders})",  # noqa: S608
                     table.rows,
                 )
-            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+            for statement in connection.ops.sequence_reset_sql(
+                no_style(), apps.get_models(include_auto_created=True)
+            ):
                 cursor.execute(statement)
 
 
