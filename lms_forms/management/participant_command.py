@@ -1,4 +1,5 @@
-"""What the participant commands share: finding the offering, and a progress bar on standard error."""
+"""What the participant commands share: finding the offering (on one site when asked), and a progress bar
+on standard error."""
 
 import argparse
 
@@ -6,7 +7,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
+from wagtail.models import Site
 
+from lms_forms.models import EVERYWHERE, ParticipantScope
 from lms_pages.models import OfferingPage
 from lms_pages.translations import originals
 
@@ -38,18 +41,49 @@ class ParticipantCommand(BaseCommand):
             default=None,
             help="Show a progress bar on standard error (default: when it is a terminal).",
         )
+        parser.add_argument(
+            "--site",
+            help=(
+                "The host name (or host:port) of the site whose offering is meant. An offering of another "
+                "site is refused. Needed when several sites have an offering with the same slug."
+            ),
+        )
 
-    def find_offering(self, value):
-        """The offering with this page id or, failing that, this slug; refuses a slug shared by several.
+    def site_scope(self, value):
+        """The participants of the site named `value`, or of every site when none is named."""
+        if not value:
+            return EVERYWHERE
+        hostname, _sep, port = value.strip().lower().partition(":")
+        sites = Site.objects.filter(hostname=hostname)
+        if port:
+            sites = sites.filter(port=int(port)) if port.isdigit() else sites.none()
+        found = list(sites.values_list("pk", flat=True))
+        if len(found) != 1:
+            known = ", ".join(
+                f"{site.hostname}:{site.port}" for site in Site.objects.order_by("hostname", "port")
+            )
+            message = (
+                _("No site has the host name %(site)s.")
+                if not found
+                else _("Several sites have the host name %(site)s; add the port (host:port).")
+            )
+            raise CommandError(
+                f"{message % {'site': value}} " + _("The sites: %(sites)s.") % {"sites": known}
+            )
+        return ParticipantScope.of_sites(found)
+
+    def find_offering(self, value, scope=EVERYWHERE):
+        """The offering with this page id or, failing that, this slug, among the offerings of `scope`'s
+        sites; refuses a slug shared by several.
 
         Participants belong to an offering's original: a translation or alias stands for it.
         """
         value = value.strip()
         if value.isdigit():
-            by_id = OfferingPage.objects.filter(pk=int(value)).first()
+            by_id = scope.restrict(OfferingPage.objects.filter(pk=int(value))).first()
             if by_id is not None:
                 return by_id.registration_original()
-        offerings = list(originals(OfferingPage.objects.filter(slug=value)).order_by("path"))
+        offerings = list(scope.restrict(originals(OfferingPage.objects.filter(slug=value))).order_by("path"))
         if not offerings:
             raise CommandError(_("No offering has the slug or page id %(offering)s.") % {"offering": value})
         if len(offerings) > 1:

@@ -7,6 +7,7 @@ from wagtail.signals import page_published
 
 from ..encryption import resplit_registrations
 from ..permissions import can_manage_participants
+from .access import EVERYWHERE, ParticipantAccess, ParticipantScope
 from .attendance import Attendance
 from .evaluation import EvaluationField, EvaluationFormPage, EvaluationInvitation, EvaluationResponse
 from .form_page import RegistrationFormField, RegistrationFormPage
@@ -15,12 +16,15 @@ from .registration import Registration
 from .reminder import Reminder, ReminderChannel
 
 __all__ = [
+    "EVERYWHERE",
     "Attendance",
     "EvaluationField",
     "EvaluationFormPage",
     "EvaluationInvitation",
     "EvaluationResponse",
     "OpeningNotice",
+    "ParticipantAccess",
+    "ParticipantScope",
     "Registration",
     "RegistrationFormField",
     "RegistrationFormPage",

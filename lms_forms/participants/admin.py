@@ -24,6 +24,7 @@ from .evaluations import evaluations_view, export_view, results_view
 from .filters import GroupFilter, OfferingFilter, StatusFilter, SubmittedFilter
 from .imports import import_view
 from .person import person_view
+from .scope import scope_of
 from .views import (
     ParticipantDeleteView,
     ParticipantEditView,
@@ -151,7 +152,7 @@ class ParticipantAdmin(ModelAdmin):
     status_shown.admin_order_field = "status"
 
     def get_queryset(self, request):
-        return with_attendance(super().get_queryset(request))
+        return with_attendance(scope_of(request).restrict(super().get_queryset(request), through="offering"))
 
     def attendance_shown(self, registration):
         """Sessions attended of the group's sessions, once someone has been marked."""

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from lms_pages.formats import local_format
 from lms_pages.models import GroupSession, OfferingPage
-from lms_pages.translations import originals
 
 from ..models import Attendance, Registration
 from ..pdf import pdf_response, render_pdf
 from ..permissions import participants_only
 from ..services.attendance import ON_THE_ROLL, counted, mark, session_roll
 from ..services.status import ChangeRefused
+from . import scope
 
 # The sessions listed without a chosen offering: those of the last month and the next two.
 RECENT = datetime.timedelta(days=31)
@@ -32,7 +32,9 @@ COMING = datetime.timedelta(days=62)
 @participants_only
 def sessions_view(request):
     now = timezone.now()
-    offerings = originals(OfferingPage.objects.filter(groups__isnull=False).distinct().order_by("title"))
+    offerings = scope.offerings(
+        request, OfferingPage.objects.filter(groups__isnull=False).distinct()
+    ).order_by("title")
     chosen = None
     sessions = GroupSession.objects.filter(group__offering__in=offerings)
     if request.GET.get("offering", "").isdigit():
@@ -63,13 +65,12 @@ def sessions_view(request):
     )
 
 
-def _session(pk):
+def _session(request, pk):
     return get_object_or_404(
-        GroupSession.objects.select_related(
+        scope.sessions(request).select_related(
             "group__offering", "group__venue", "venue", "group__offering__venue"
         ),
         pk=pk,
-        group__offering__in=originals(OfferingPage.objects.all()),
     )
 
 
@@ -90,7 +91,7 @@ def _row_json(registration):
 def session_view(request, pk):
     """The roll. A POST marks one person (registration, present=1|0); answered in JSON when the page's
     script sent it, else by showing the roll again."""
-    session = _session(pk)
+    session = _session(request, pk)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method == "POST":
         chosen = request.POST.get("registration", "")
@@ -137,7 +138,7 @@ def session_view(request, pk):
 @participants_only
 def session_pdf_view(request, pk):
     """The printable attendance list; ?signatures=1 adds a column to sign in."""
-    session = _session(pk)
+    session = _session(request, pk)
     roll = session_roll(session)
     offering = session.group.offering
     signatures = request.GET.get("signatures") == "1"

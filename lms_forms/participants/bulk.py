@@ -11,9 +11,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ..choices import RegistrationStatus
-from ..models import Registration
 from ..permissions import can_manage_participants
 from ..services.status import OverCapacity, set_status
+from . import scope
 
 BULK_FORM_ID = "lms-participants-bulk"
 
@@ -55,7 +55,8 @@ def bulk_action(request):
     if not ids:
         messages.error(request, _("Select at least one participant."))
         return redirect(return_to)
-    registrations = Registration.objects.filter(pk__in=ids)
+    # Another site's participant among the chosen is left out, as if it did not exist.
+    registrations = scope.participants(request).filter(pk__in=ids)
     try:
         changed = set_status(
             registrations, status, user=request.user, allow_over_capacity=request.POST.get("confirm") == "1"

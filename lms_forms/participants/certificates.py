@@ -7,14 +7,11 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
-from lms_pages.models import OfferingPage
-from lms_pages.translations import originals
-
 from .. import audit
-from ..models import Registration
 from ..pdf import pdf_response
 from ..permissions import participants_only
 from ..services import certificates
+from . import scope
 
 
 def _download(request, shown, offering_id):
@@ -27,7 +24,7 @@ def _download(request, shown, offering_id):
 @participants_only
 def offering_certificates_view(request, pk):
     """Everyone who met the attendance rule of the offering, a page each, in one PDF."""
-    offering = get_object_or_404(originals(OfferingPage.objects.all()), pk=pk)
+    offering = get_object_or_404(scope.offerings(request), pk=pk)
     shown = certificates.certificates(certificates.holders(offering.pk))
     if not shown:
         messages.info(request, _("Nobody in this offering has a certificate of attendance yet."))
@@ -37,7 +34,7 @@ def offering_certificates_view(request, pk):
 
 @participants_only
 def participant_certificate_view(request, pk):
-    registration = get_object_or_404(Registration, pk=pk)
+    registration = get_object_or_404(scope.participants(request), pk=pk)
     certificate = certificates.certificate_of(registration)
     if certificate is None:
         messages.error(request, _("This participant has no certificate of attendance."))

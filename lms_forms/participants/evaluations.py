@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from lms_pages.formats import local_number
 from lms_pages.models import OfferingGroup
 
-from ..models import EvaluationFormPage, EvaluationResponse
+from ..models import EvaluationResponse
 from ..models.evaluation import SCALE
 from ..permissions import participants_only
 from ..services.evaluations import min_answers, results
 from ..transfer.columns import DATE_FORMAT, neutralise
 from ..transfer.exporting import EXPORT_FORMATS, rows_response
+from . import scope
 
 # The drawing area of a chart, in the SVG's own units (it scales to the width it is given).
 CHART_WIDTH = 440
@@ -30,7 +31,8 @@ LABEL_SPACE = 22
 @participants_only
 def evaluations_view(request):
     pages = (
-        EvaluationFormPage.objects.annotate(
+        scope.evaluation_pages(request)
+        .annotate(
             answer_count=Count("responses", distinct=True),
             invited_count=Count("invitations", filter=Q(invitations__sent_at__isnull=False), distinct=True),
         )
@@ -40,8 +42,8 @@ def evaluations_view(request):
     return TemplateResponse(request, "lms_forms/participants/evaluations.html", {"pages": pages})
 
 
-def _page(pk):
-    return get_object_or_404(EvaluationFormPage, pk=pk)
+def _page(request, pk):
+    return get_object_or_404(scope.evaluation_pages(request), pk=pk)
 
 
 def _chosen_group(request, page):
@@ -55,7 +57,7 @@ def _chosen_group(request, page):
 
 @participants_only
 def results_view(request, pk):
-    page = _page(pk)
+    page = _page(request, pk)
     groups, group = _chosen_group(request, page)
     shown = results(page, group=group)
     for question in shown["questions"]:
@@ -148,7 +150,7 @@ class EvaluationRows:
 
 @participants_only
 def export_view(request, pk, export_format):
-    page = _page(pk)
+    page = _page(request, pk)
     if export_format not in EXPORT_FORMATS or export_format == "json":
         raise Http404
     _groups, group = _chosen_group(request, page)

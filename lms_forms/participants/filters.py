@@ -8,8 +8,9 @@ from django.contrib.admin import (
 )
 from django.utils.translation import gettext_lazy as _
 
-from lms_pages.models import OfferingGroup, OfferingPage
-from lms_pages.translations import originals
+from lms_pages.models import OfferingPage
+
+from . import scope
 
 # modeladmin's own filter template introduces each filter with "By <name>", in English whatever the admin's
 # language, and as plain text; ours gives each its name as a heading under "Filter".
@@ -20,11 +21,12 @@ class OfferingFilter(RelatedFieldListFilter):
     template = FILTER_TEMPLATE
 
     def field_choices(self, field, request, model_admin):
-        # Registrations belong to the originals, never to an offering's translations or aliases.
+        # Registrations belong to the originals, never to an offering's translations or aliases; and only
+        # the offerings of the user's sites are named.
         ordering = self.field_admin_ordering(field, request, model_admin)
         return [
             (offering.pk, str(offering))
-            for offering in originals(OfferingPage.objects.order_by(*ordering or ["title"]))
+            for offering in scope.offerings(request, OfferingPage.objects.order_by(*ordering or ["title"]))
         ]
 
 
@@ -44,11 +46,7 @@ class GroupFilter(SimpleListFilter):
     parameter_name = "group"
 
     def lookups(self, request, model_admin):
-        groups = (
-            OfferingGroup.objects.filter(offering__in=originals(OfferingPage.objects.all()))
-            .select_related("offering")
-            .order_by("offering__title", "sort_order")
-        )
+        groups = scope.groups(request).select_related("offering").order_by("offering__title", "sort_order")
         offering = request.GET.get("offering__page_ptr__exact")
         if offering and offering.isdigit():
             groups = groups.filter(offering_id=offering)

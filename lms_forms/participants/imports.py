@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lms_pages.models import OfferingPage
-from lms_pages.translations import originals
 
 from ..permissions import can_manage_participants
 from ..transfer.files import ImportFileError, read_participant_file
 from ..transfer.importing import import_participants
+from . import scope
 
 IMPORT_SALT = "lms_forms.participants.import"
 IMPORT_MAX_AGE = 3600
@@ -53,10 +53,11 @@ class ImportForm(forms.Form):
         help_text=_("CSV (comma or semicolon separated) or Excel (.xlsx), with a heading row."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        # Participants belong to the originals, not to their translations or aliases.
-        self.fields["offering"].queryset = originals(OfferingPage.objects.order_by("title"))
+        # Participants belong to the originals, not to their translations or aliases: those of the user's
+        # sites.
+        self.fields["offering"].queryset = scope.offerings(request).order_by("title")
 
 
 def import_view(request):
@@ -65,7 +66,7 @@ def import_view(request):
     template = "lms_forms/participants/import.html"
     if request.method == "POST" and "token" in request.POST:
         return _confirm_import(request, template)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, request=request)
     if request.method != "POST" or not form.is_valid():
         return TemplateResponse(request, template, {"form": form})
     offering = form.cleaned_data["offering"]
@@ -98,7 +99,7 @@ def _confirm_import(request, template):
     except signing.BadSignature:
         ticket = None
     path = import_folder() / ticket["file"] if ticket else None
-    offering = OfferingPage.objects.filter(pk=ticket["offering"]).first() if ticket else None
+    offering = scope.offerings(request).filter(pk=ticket["offering"]).first() if ticket else None
     if ticket is None or ticket["user"] != request.user.pk or offering is None or not path.is_file():
         messages.error(request, _("The preview has expired. Upload the file again."))
         return redirect("participants_modeladmin_import")
@@ -118,7 +119,7 @@ def _confirm_import(request, template):
         path.unlink(missing_ok=True)
     if report.has_errors:  # the list or the offering changed since the preview; nothing was stored
         return TemplateResponse(
-            request, template, {"form": ImportForm(), "report": report, "offering": offering}
+            request, template, {"form": ImportForm(request=request), "report": report, "offering": offering}
         )
     messages.success(
         request,

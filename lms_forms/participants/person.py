@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from .. import audit
 from ..permissions import can_manage_participants
 from ..services.person import erase_person, log_export, person_record, registrations_of
+from .scope import scope_of
 
 
 class PersonForm(forms.Form):
@@ -43,7 +44,7 @@ def person_view(request):
     action = request.POST.get("action", "")
     if action == "erase-confirmed":
         return _erase(request, email)
-    registrations = list(registrations_of(email))
+    registrations = list(registrations_of(email, scope_of(request)))
     if action == "export":
         return _export(request, registrations)
     audit.log_for_offerings(audit.VIEWED, request.user, audit.count_per_offering(registrations))
@@ -76,7 +77,7 @@ def _export(request, registrations):
 
 
 def _erase(request, email):
-    count = erase_person(email, user=request.user)
+    count = erase_person(email, user=request.user, scope=scope_of(request))
     messages.success(
         request,
         ngettext(

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,11 +18,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail_modeladmin.views import DeleteView, EditView, IndexView, InspectView
 
 from lms_pages.models import OfferingGroup, OfferingPage
-from lms_pages.translations import originals
 
 from .. import audit
 from ..choices import RegistrationStatus
-from ..models import Registration
 from ..permissions import can_manage_participants
 from ..services.retention import retentions
 from ..services.status import (
@@ -35,6 +34,7 @@ from ..services.status import (
 )
 from ..transfer.exporting import EXPORT_FORMATS, export_filename, export_response
 from ..validators import NAME_MAX_LENGTH, normalise_phone, reject_control_characters
+from . import scope
 from .bulk import BULK_ACTIONS, BULK_FORM_ID, over_capacity_message
 from .certificates import offering_certificates_url, participant_certificate
 
@@ -137,7 +137,19 @@ class ParticipantForm(WagtailAdminModelForm):
         return normalise_phone(phone)
 
 
-class ParticipantEditView(EditView):
+class InScope:
+    """A participant's own page, form or deletion: another site's participant is not found (404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if (
+            can_manage_participants(request.user)
+            and not scope.participants(request).filter(pk=self.instance.pk).exists()
+        ):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ParticipantEditView(InScope, EditView):
     """A status change and corrections go through the status service, so places and counts stay right."""
 
     def form_valid(self, form):
@@ -164,7 +176,7 @@ class ParticipantEditView(EditView):
         return redirect(self.index_url)
 
 
-class ParticipantInspectView(InspectView):
+class ParticipantInspectView(InScope, InspectView):
     def get_context_data(self, **kwargs):
         audit.log_for_offerings(audit.VIEWED, self.request.user, {self.instance.offering_id: 1})
         context = super().get_context_data(**kwargs)
@@ -179,7 +191,7 @@ class ParticipantInspectView(InspectView):
         return context
 
 
-class ParticipantDeleteView(DeleteView):
+class ParticipantDeleteView(InScope, DeleteView):
     def post(self, request, *args, **kwargs):
         delete_registration(self.instance, user=request.user)
         messages.success(request, _("The participant was deleted."))
@@ -192,7 +204,7 @@ class ParticipantDeleteView(DeleteView):
 def _participant(request, pk):
     if not can_manage_participants(request.user):
         raise PermissionDenied
-    return get_object_or_404(Registration, pk=pk)
+    return get_object_or_404(scope.participants(request), pk=pk)
 
 
 class MoveForm(forms.Form):
@@ -260,12 +272,10 @@ class AddParticipantForm(forms.Form):
         label=_("Give the place even though the group is full"), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["offering"].queryset = originals(OfferingPage.objects.order_by("title"))
-        self.fields["group"].queryset = OfferingGroup.objects.filter(
-            offering__in=originals(OfferingPage.objects.all())
-        ).select_related("offering")
+        self.fields["offering"].queryset = scope.offerings(request).order_by("title")
+        self.fields["group"].queryset = scope.groups(request).select_related("offering")
         self.fields["group"].label_from_instance = lambda group: f"{group.offering.title}: {group.name}"
 
     def clean_email(self):
@@ -278,7 +288,7 @@ class AddParticipantForm(forms.Form):
 def add_view(request):
     if not can_manage_participants(request.user):
         raise PermissionDenied
-    form = AddParticipantForm(request.POST or None)
+    form = AddParticipantForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

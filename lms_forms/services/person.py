@@ -12,16 +12,18 @@ from django.utils import timezone
 
 from .. import audit
 from ..choices import ACTIVE, RegistrationStatus
-from ..models import OpeningNotice, Registration
+from ..models import EVERYWHERE, OpeningNotice, Registration
 from .locking import lock_groups, lock_registrations, recount
 from .retention import anonymise
 from .waiting_list import offer_freed_places, with_companions
 
 
-def registrations_of(email):
-    """The registrations made with `email` (in any letter case), not yet anonymised, oldest first."""
+def registrations_of(email, scope=EVERYWHERE):
+    """The registrations made with `email` (in any letter case) on the sites of `scope`, not yet
+    anonymised, oldest first."""
     return (
-        Registration.objects.filter(email__iexact=email, anonymised_at__isnull=True)
+        scope.restrict(Registration.objects.all(), through="offering")
+        .filter(email__iexact=email, anonymised_at__isnull=True)
         .select_related("offering")
         .order_by("submit_time", "pk")
     )
@@ -54,10 +56,11 @@ def log_export(registrations, *, user):
     audit.log_for_offerings(audit.SUBJECT_EXPORTED, user, audit.count_per_offering(registrations))
 
 
-def erase_person(email, *, user):
-    """Cancel everything registered with `email` (and the companions brought along), delete the personal
-    data for good, and offer the freed places; returns how many registrations were erased."""
-    registrations = registrations_of(email)
+def erase_person(email, *, user, scope=EVERYWHERE):
+    """Cancel everything registered with `email` on the sites of `scope` (and the companions brought
+    along), delete the personal data for good, and offer the freed places; returns how many registrations
+    were erased."""
+    registrations = registrations_of(email, scope)
     with transaction.atomic():
         groups = lock_groups(set(with_companions(registrations).values_list("group_id", flat=True)))
         erased = lock_registrations(registrations)
@@ -68,6 +71,6 @@ def erase_person(email, *, user):
         count = anonymise(Registration.objects.filter(pk__in=ids))
         offer_freed_places(groups, recount(groups))
         # A request to be told when registration opens holds the address too.
-        OpeningNotice.objects.filter(email__iexact=email).delete()
+        scope.restrict(OpeningNotice.objects.all(), through="page").filter(email__iexact=email).delete()
     audit.log_for_offerings(audit.ERASED, user, audit.count_per_offering(erased))
     return count

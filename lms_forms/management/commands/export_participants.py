@@ -51,7 +51,7 @@ class Command(ParticipantCommand):
             parser, language_help="The language of the headings and statuses (default: %(default)s)."
         )
 
-    def handle(self, *args, offering, export_format, output, language, progress, **options):
+    def handle(self, *args, offering, export_format, output, language, progress, site, **options):
         with translation.override(language):
             if export_format not in EXPORT_FORMATS:
                 raise CommandError(
@@ -60,7 +60,7 @@ class Command(ParticipantCommand):
                 )
             export_format = EXPORT_FORMATS[export_format]
             path = self.destination(output, export_format)
-            offering = self.find_offering(offering)
+            offering = self.find_offering(offering, self.site_scope(site))
             queryset = Registration.objects.filter(offering=offering)
             bar = self.progress_bar(queryset.count(), offering, progress)
             with bar:

@@ -57,10 +57,10 @@ class Command(ParticipantCommand):
         )
 
     def handle(
-        self, *args, file, offering, dry_run, allow_over_capacity, max_rows, language, progress, **options
+        self, *args, file, offering, dry_run, allow_over_capacity, max_rows, language, progress, site, **options
     ):
         with translation.override(language):
-            offering = self.find_offering(offering)
+            offering = self.find_offering(offering, self.site_scope(site))
             max_bytes = max_bytes_setting()
             if max_rows is None:
                 max_rows = max_rows_setting()
