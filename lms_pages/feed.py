@@ -46,6 +46,10 @@ def site_offerings(site):
     )
 
 
+def feed_name(site):
+    return LmsSiteSettings.for_site(site).texts.organisation_name or site.site_name or site.hostname
+
+
 def feed_url(site):
     return site.root_url + reverse(FEED_URL_NAME)
 
@@ -63,9 +67,9 @@ def offerings_feed(request):
         )
     offerings = list(page.object_list)
     now = timezone.now()
-    items = _items(offerings, request, now)
+    items = feed_items(offerings, request, now)
     url = request.build_absolute_uri(reverse(FEED_URL_NAME))
-    name = LmsSiteSettings.for_site(site).texts.organisation_name or site.site_name or site.hostname
+    name = feed_name(site)
     data = {
         "@context": "https://schema.org",
         "@type": "DataFeed",
@@ -86,7 +90,7 @@ def offerings_feed(request):
     return mark_shared(response, min(changes, default=None), now)
 
 
-def _items(offerings, request, now):
+def feed_items(offerings, request, now):
     translations = _translations(offerings, request)
     forms = _registration_forms(offerings, request)
     items = []

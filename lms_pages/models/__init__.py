@@ -26,5 +26,6 @@ from .pages import (  # noqa: F401
     InformationPage,
     NoticeVersion,
 )
+from .regional import FeedCopy, RegionalCataloguePage, RegionalFeed  # noqa: F401
 from .settings import LmsSiteSettings, LmsSiteSettingsTranslation  # noqa: F401
 from .snippets import Audience, Language, Organisation, Topic, Venue  # noqa: F401

@@ -38,6 +38,7 @@ class CataloguePage(LmsPageMixin, Page):
         "lms_pages.InformationPage",
         "lms_pages.ConfidentialityNoticePage",
         "lms_pages.AccessibilityStatementPage",
+        "lms_pages.RegionalCataloguePage",
     ]
 
     class Meta:

@@ -1,0 +1,1 @@
+"""The regional catalogue: its feeds' reading (fetching) and its listing."""
