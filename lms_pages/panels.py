@@ -24,3 +24,19 @@ class OccupancyPanel(Panel):
             context["group"] = group
             context["saved"] = True
             return context
+
+
+class FeedStatusPanel(Panel):
+    """How a regional catalogue's feed was last read, read-only, beside its address."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "lms_pages/admin/feed_status_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            from .models.regional import FeedCopy
+
+            context = super().get_context_data(parent_context)
+            feed = self.instance
+            saved = feed is not None and feed.pk and (feed.site_id or feed.url)
+            context["copy"] = FeedCopy.objects.filter(source=feed.source).first() if saved else None
+            return context

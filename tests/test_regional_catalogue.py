@@ -285,3 +285,34 @@ def test_a_feed_row_names_a_site_or_an_address(region):
         RegionalFeed(page=region.page, site=region.hospital, url="https://example.org/feed/").clean()
     with pytest.raises(ValidationError):
         RegionalFeed(page=region.page, url="ftp://example.org/feed/").clean()
+
+
+@pytest.mark.django_db
+def test_a_changed_feed_purges_the_catalogues_that_list_it_and_an_unchanged_one_does_not(
+    region, server, settings, django_capture_on_commit_callbacks
+):
+    from tests import recording_cache
+
+    settings.WAGTAILFRONTENDCACHE = {"test": {"BACKEND": "tests.recording_cache.RecordingBackend"}}
+    recording_cache.purged.clear()
+    url = server.serve("/feed/", region.feed)
+    add_remote(region.page, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_feeds()
+    assert "http://localhost/regionen/" in recording_cache.purged
+    recording_cache.purged.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_feeds()
+    assert recording_cache.purged == []
+    recording_cache.purged.clear()
+
+
+@pytest.mark.django_db
+def test_editors_see_how_each_feed_was_last_read(region, server, admin_client):
+    url = server.serve("/gone/", b"", status=503)
+    add_remote(region.page, url)
+    refresh_feeds()
+    response = admin_client.get(f"/admin/pages/{region.page.pk}/edit/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "The feed answered 503." in body

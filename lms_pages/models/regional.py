@@ -14,6 +14,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 
 from ..blocks import RICH_TEXT_FEATURES
+from ..panels import FeedStatusPanel
 from .base import LmsPageMixin
 
 
@@ -72,7 +73,10 @@ class RegionalFeed(Orderable):
         help_text=_("E.g. https://lms.example-hf.no/feed/offerings/"),
     )
 
-    panels = [FieldRowPanel([FieldPanel("site"), FieldPanel("url")])]
+    panels = [
+        FieldRowPanel([FieldPanel("site"), FieldPanel("url")]),
+        FeedStatusPanel(heading=_("Last reading")),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("feed")
