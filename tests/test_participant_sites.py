@@ -345,3 +345,25 @@ def test_the_import_command_refuses_an_offering_of_another_site(sites, tmp_path)
         stderr=io.StringIO(),
     )
     assert Registration.objects.get(email="nils@example.org").offering_id == sites.municipality.offering.pk
+
+
+@pytest.mark.django_db
+def test_the_list_warns_of_a_site_that_names_no_group(client, sites, admin_user):
+    client.force_login(admin_user)
+    index = reverse("participants_modeladmin_index")
+    assert (
+        "Everyone who may manage participants sees"
+        not in client.get(index, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    ParticipantAccess.for_site(sites.municipality.site).groups.clear()
+    response = client.get(index)
+    assert "Kommunen" in response.content.decode()
+    assert (
+        reverse("wagtailsettings:edit", args=["lms_forms", "participantaccess"]) in response.content.decode()
+    )
+    # A course administrator, who cannot change the access, is not shown it.
+    client.force_login(sites.hospital.admin)
+    assert (
+        reverse("wagtailsettings:edit", args=["lms_forms", "participantaccess"])
+        not in client.get(index).content.decode()
+    )

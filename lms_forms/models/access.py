@@ -42,6 +42,16 @@ class ParticipantAccess(BaseSiteSetting):
         verbose_name_plural = _("participant access")
 
 
+def sites_open_to_every_administrator():
+    """On an installation with several sites, those that name no group: everyone with the participant
+    permission sees their participants, which is seldom meant once there are two hospitals."""
+    sites = Site.objects.order_by("hostname", "port")
+    if sites.count() < 2:
+        return []
+    guarded = ParticipantAccess.objects.filter(groups__isnull=False).values("site")
+    return list(sites.exclude(pk__in=guarded))
+
+
 @dataclass(frozen=True)
 class ParticipantScope:
     """The page trees whose offerings' participants a user sees: every tree (`everything`, a superuser's),

@@ -21,6 +21,7 @@ from lms_pages.models import OfferingGroup, OfferingPage
 
 from .. import audit
 from ..choices import RegistrationStatus
+from ..models.access import sites_open_to_every_administrator
 from ..permissions import can_manage_participants
 from ..services.retention import retentions
 from ..services.status import (
@@ -94,6 +95,11 @@ class ParticipantIndexView(IndexView):
         query.pop(self.PAGE_VAR, None)
         context.update(
             groups=groups,
+            open_sites=(
+                [site.site_name or site.hostname for site in sites_open_to_every_administrator()]
+                if self.request.user.has_perm("lms_forms.change_participantaccess")
+                else []
+            ),
             certificates_url=offering_certificates_url(groups),
             bulk_form_id=BULK_FORM_ID,
             bulk_actions=list(BULK_ACTIONS.items()),

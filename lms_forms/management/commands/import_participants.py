@@ -57,7 +57,17 @@ class Command(ParticipantCommand):
         )
 
     def handle(
-        self, *args, file, offering, dry_run, allow_over_capacity, max_rows, language, progress, site, **options
+        self,
+        *args,
+        file,
+        offering,
+        dry_run,
+        allow_over_capacity,
+        max_rows,
+        language,
+        progress,
+        site,
+        **options,
     ):
         with translation.override(language):
             offering = self.find_offering(offering, self.site_scope(site))
