@@ -93,8 +93,10 @@ LMS_CONTENT_CACHE_TIMEOUT = 24 * 60 * 60
 if os.environ.get("LMS_FRONT_CACHE_URL"):
     WAGTAILFRONTENDCACHE = {
         "varnish": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            # Wagtail's HTTP backend, with a time limit for each PURGE (LMS_FRONT_CACHE_TIMEOUT seconds).
+            "BACKEND": "lms_pages.purge_backend.TimeoutHTTPBackend",
             "LOCATION": os.environ["LMS_FRONT_CACHE_URL"],
+            "TIMEOUT": float(os.environ.get("LMS_FRONT_CACHE_TIMEOUT", "5")),
         }
     }
 
