@@ -149,7 +149,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "Lærings- og mestringssenteret"
-WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+WAGTAILADMIN_BASE_URL = "http://localhost:8000"
 # Wagtail's database backend: full-text search in PostgreSQL (with the Norwegian stemmer, so "kurset"
 # finds "kurs"), SQLite's FTS5 otherwise.
 WAGTAILSEARCH_BACKENDS = {

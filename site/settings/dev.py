@@ -7,7 +7,7 @@ from .base import *  # noqa: F403
 DEBUG = True
 # A key for local use only; production reads its own from the environment.
 SECRET_KEY = "django-insecure-demo-key-for-local-use-only"  # noqa: S105
-ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "nordhordland.localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Text messages (reminders) are printed, as emails are.
 LMS_SMS_BACKEND = "lms_forms.sms.ConsoleSmsBackend"
