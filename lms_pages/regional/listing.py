@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .. import languages
 from ..catalogue.filters import SORT_CHOICES
 from ..content_cache import get_or_build
 from ..formats import local_format
@@ -53,7 +54,6 @@ class Entry:
     description: str
     url: str
     register_url: str
-    language: str
     source: str
     topics: tuple[str, ...]
     audiences: tuple[str, ...]
@@ -118,7 +118,6 @@ def entry_of(item, source):
         description=item.get("description") or "",
         url=item["url"],
         register_url=action.get("target", ""),
-        language=item["inLanguage"][0],
         source=source,
         topics=tuple(dict.fromkeys(item.get("about") or [])),
         audiences=tuple(dict.fromkeys(audience["audienceType"] for audience in item.get("audience") or [])),
@@ -194,14 +193,25 @@ class RegionalFilterForm(forms.Form):
             values = sorted(
                 {value for entry in entries for value in getattr(entry, attribute)}, key=str.casefold
             )
-            labels = COURSE_MODES if name == "format" else {}
-            self.fields[name].choices = [(value, labels.get(value, value)) for value in values]
+            self.fields[name].choices = [(value, _label(name, value)) for value in values]
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_from"] > cleaned["date_to"]:
             self.add_error("date_to", _("The end date comes before the start date."))
         return cleaned
+
+
+def _label(facet, value):
+    """How an option reads: a course mode or a language by its name, anything else as the feed has it."""
+    if facet == "format":
+        return COURSE_MODES.get(value, value)
+    if facet == "language":
+        try:
+            return languages.name(value)
+        except KeyError:  # a code Django does not know
+            return value
+    return value
 
 
 def _matches(entry, choices, now, *, leave_out=None):
