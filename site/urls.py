@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.views.account import LoginView
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from lms_pages.sitemaps import LanguageSitemap
@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/login/", rate_limited_login(LoginView.as_view())),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Wagtail's sitemap view gives the sitemap the request, so that each host lists its own site's pages.
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": LanguageSitemap}}),
     # The brand colour's stylesheet (lms_pages.brand).
     path("", include("lms_pages.urls")),

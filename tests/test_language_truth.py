@@ -27,8 +27,9 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 
 @pytest.fixture
 def demo(db):
+    """The demo's two sites, the default (the hospital's) first."""
     call_command("load_demo", "--today", TODAY.isoformat(), "--no-admin", stdout=io.StringIO())
-    return Site.objects.get(is_default_site=True)
+    return list(Site.objects.order_by("-is_default_site", "hostname"))
 
 
 def public_paths(site):
@@ -38,20 +39,24 @@ def public_paths(site):
     paths = []
     for root in roots:
         for page in root.get_descendants(inclusive=True).live().public().specific():
-            paths.append(page.get_url())
+            site_id, _root_url, path = page.get_url_parts()
+            assert site_id == site.pk
+            paths.append(path)
     return sorted(set(paths))
 
 
 class Reader:
-    """GETs pages once each and keeps what they say about their language."""
+    """GETs pages of one site (at its host) once each and keeps what they say about their language."""
 
-    def __init__(self, client):
+    def __init__(self, client, site):
         self.client = client
+        self.host = f"{site.hostname}:{site.port}"
         self.pages = {}
 
     def read(self, path):
         if path not in self.pages:
-            response = self.client.get(path)
+            assert "://" not in path, f"{path}: a link to another host"
+            response = self.client.get(path, HTTP_HOST=self.host)
             assert response.status_code == 200, f"{path}: {response.status_code}"
             soup = BeautifulSoup(response.content, "html.parser")
             self.pages[path] = {
@@ -63,36 +68,56 @@ class Reader:
         return self.pages[path]
 
 
-def local_path(url):
-    return "/" + url.split("://", 1)[1].split("/", 1)[1] if "://" in url else url
+def local_path(url, site=None):
+    """The path of a full URL of `site` (a URL of another host is kept whole, and so fails to be read)."""
+    if "://" not in url:
+        return url
+    host, _, path = url.split("://", 1)[1].partition("/")
+    if site is not None and host != f"{site.hostname}:{site.port}":
+        return url
+    return "/" + path
 
 
-def test_every_page_in_every_language_tells_its_language_truthfully(demo, client):
-    """One walk of the demo (loading it costs more than reading every page): the text, the hreflang links
-    and the sitemap."""
-    reader = Reader(client)
-    problems = []
-    problems += text_problems(reader, demo)
-    problems += hreflang_problems(reader, demo)
-    problems += sitemap_problems(reader, client)
-    assert problems == [], "\n".join(problems)
-    # The site's own name follows the page's language.
-    names = {
-        path: reader.read(path)["soup"].select_one(".site-footer__organisation").get_text(strip=True)
-        for path in ("/", "/nn/", "/en/", "/se/")
-    }
-    assert names == {
+# Each site's name follows the page's language.
+NAMES = {
+    "localhost": {
         "/": "Lærings- og mestringssenteret Helse Nord-Trøndelag HF",
         "/nn/": "Lærings- og meistringssenteret Helse Nord-Trøndelag HF",
         "/en/": "Learning and Coping Centre, Helse Nord-Trøndelag HF",
         "/se/": "Lærings- og mestringssenteret Helse Nord-Trøndelag HF",  # an alias: the bokmål page
-    }
+    },
+    "nordhordland.localhost": {
+        "/": "Nordhordland – levevaner og mestring",
+        "/nn/": "Nordhordland – levevanar og meistring",
+        "/en/": "Nordhordland – levevaner og mestring",  # aliases of the bokmål catalogue
+        "/se/": "Nordhordland – levevaner og mestring",
+    },
+}
+
+
+def test_every_page_in_every_language_of_both_sites_tells_its_language_truthfully(demo, client):
+    """One walk of the demo (loading it costs more than reading every page): on each site at its own host,
+    the text, the hreflang links and the sitemap."""
+    assert [site.hostname for site in demo] == ["localhost", "nordhordland.localhost"]
+    problems = []
+    for site in demo:
+        reader = Reader(client, site)
+        problems += text_problems(reader, site)
+        problems += hreflang_problems(reader, site)
+        problems += sitemap_problems(reader, client, site)
+        names = {
+            path: reader.read(path)["soup"].select_one(".site-footer__organisation").get_text(strip=True)
+            for path in ("/", "/nn/", "/en/", "/se/")
+        }
+        if names != NAMES[site.hostname]:
+            problems.append(f"{site.hostname}: the site's names are {names}")
+    assert problems == [], "\n".join(problems)
 
 
 def text_problems(reader, demo):
     problems = []
     paths = public_paths(demo)
-    assert len(paths) > 40  # four trees of the demo's pages
+    assert len(paths) > (40 if demo.is_default_site else 20)  # four trees of the site's pages
     for path in paths:
         page = reader.read(path)
         soup = page["soup"]
@@ -113,10 +138,10 @@ def hreflang_problems(reader, demo):
     for path in public_paths(demo):
         soup = reader.read(path)["soup"]
         alternates = {
-            link["hreflang"]: local_path(link["href"]) for link in soup.select("link[rel=alternate]")
+            link["hreflang"]: local_path(link["href"], demo) for link in soup.select("link[rel=alternate]")
         }
         if reader.pages[path]["untranslated"]:
-            canonical = local_path(soup.select_one("link[rel=canonical]")["href"])
+            canonical = local_path(soup.select_one("link[rel=canonical]")["href"], demo)
             if path in alternates.values() or canonical == path:
                 problems.append(f"{path}: an untranslated page offers itself as a page of its own")
         for language, target in alternates.items():
@@ -126,28 +151,40 @@ def hreflang_problems(reader, demo):
     return problems
 
 
-def sitemap_problems(reader, client):
-    response = client.get("/sitemap.xml")
+def sitemap_problems(reader, client, site):
+    """The site's sitemap lists its own pages only (every address is read at the site's host: another
+    host's fails), each in its language, with alternates in theirs."""
+    response = client.get("/sitemap.xml", HTTP_HOST=reader.host)
     assert response.status_code == 200
     urls = ET.fromstring(response.content).findall(f"{SITEMAP}url")
-    listed = [local_path(url.find(f"{SITEMAP}loc").text) for url in urls]
+    listed = [local_path(url.find(f"{SITEMAP}loc").text, site) for url in urls]
     assert len(listed) == len(set(listed))
-    problems = []
+    problems = [f"{site.hostname}: the sitemap lists {url}" for url in listed if "://" in url]
+    listed = [path for path in listed if "://" not in path]
+    if set(listed) - set(public_paths(site)):
+        problems.append(f"{site.hostname}: the sitemap lists {sorted(set(listed) - set(public_paths(site)))}")
     for url in urls:
-        path = local_path(url.find(f"{SITEMAP}loc").text)
+        path = local_path(url.find(f"{SITEMAP}loc").text, site)
+        if "://" in path:
+            continue
         page = reader.read(path)
         if page["untranslated"]:
             problems.append(f"{path}: listed, but it shows a page in another language")
         for alternate in url.findall(f"{XHTML}link"):
-            target = reader.read(local_path(alternate.get("href")))
+            href = local_path(alternate.get("href"), site)
+            if "://" in href:
+                problems.append(f"{path}: alternate {href} is on another host")
+                continue
+            target = reader.read(href)
             if target["untranslated"] or target["content_language"] != alternate.get("hreflang"):
                 problems.append(
                     f"{path}: alternate {alternate.get('href')} is not in {alternate.get('hreflang')}"
                 )
     # The genuinely translated pages are listed in their languages.
     languages = {reader.read(path)["content_language"] for path in listed}
-    if not {"nb", "nn", "en"} <= languages:
-        problems.append(f"the sitemap lists pages in {sorted(languages)} only")
+    expected = {"nb", "nn", "en"} if site.is_default_site else {"nb", "nn"}
+    if not expected <= languages:
+        problems.append(f"{site.hostname}: the sitemap lists pages in {sorted(languages)} only")
     return problems
 
 
