@@ -70,12 +70,18 @@ def page(browser, request):
 
 @dataclass
 class DemoSite:
-    """The demo content served by the live server."""
+    """The demo content served by the live server: `demo_site(path)` on the default site's host,
+    `demo_site.on("nordhordland.localhost", path)` on another site's (Chromium takes *.localhost for
+    127.0.0.1)."""
 
     url: str
 
     def __call__(self, path):
         return self.url + path
+
+    def on(self, hostname, path):
+        address = urlsplit(self.url)
+        return f"{address.scheme}://{hostname}:{address.port}{path}"
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +94,9 @@ def demo_rows():
 def demo_site(live_server, settings, demo_rows):
     """The demo content loaded into the live server's (transactional) database.
 
-    The demo's default site is moved to the live server's host and port, so that the links in emails,
-    built from the site's root URL, lead back to this server. The registration form's spam checks
+    The demo's default site is moved to the live server's host and port, and its other site to the live
+    server's port at its own host, so that the links in emails, built from each site's root URL, lead back
+    to this server. The registration form's spam checks
     (minimum fill time, rate per IP address) are relaxed: the browser fills forms faster than a person,
     and every request comes from 127.0.0.1.
     """
@@ -101,6 +108,7 @@ def demo_site(live_server, settings, demo_rows):
         call_command("load_demo", no_admin=True, verbosity=0)
         address = urlsplit(live_server.url)
         Site.objects.filter(is_default_site=True).update(hostname=address.hostname, port=address.port)
+        Site.objects.filter(is_default_site=False).update(port=address.port)
         demo_rows["demo"] = snapshot.take()
     cache.clear()
     mail.outbox.clear()

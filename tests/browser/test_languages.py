@@ -28,10 +28,23 @@ ENGLISH_OFFERING = "/en/when-your-head-becomes-a-torment/"
 # Pages of every language tree of the demo: the genuine translations, the Sami information page with its
 # Sami lines, and untranslated pages, which show the original with a notice in the visitor's language.
 PAGES_IN_EVERY_LANGUAGE = {
-    "nb": ["/", OPEN_OFFERING, INFORMATION, "/nordhordland-levevanar-og-meistring/"],
-    "nn": ["/nn/", NYNORSK_OFFERING, "/nn/levevanar-og-meistring-i-nordhordland/", "/nn" + INFORMATION],
+    "nb": ["/", OPEN_OFFERING, INFORMATION],
+    "nn": ["/nn/", NYNORSK_OFFERING, "/nn" + INFORMATION],
     "en": ["/en/", ENGLISH_OFFERING, "/en" + INFORMATION, "/en/mestringstreff/"],
     "se": ["/se/", "/se" + INFORMATION, "/se" + OPEN_OFFERING],
+}
+# The same on the second site, Nordhordland's: written in nynorsk, translated into bokmål.
+NORDHORDLAND = "nordhordland.localhost"
+NORDHORDLAND_PAGES = {
+    "nb": ["/", "/nordhordland-levevanar-og-meistring/", "/kurs-i-levevaner-og-mestring/"],
+    "nn": [
+        "/nn/",
+        "/nn/levevanar-og-meistring-i-nordhordland/",
+        "/nn/kurs-i-levevanar-og-meistring/",
+        "/nn/teieplikt/",
+    ],
+    "en": ["/en/"],
+    "se": ["/se/kurs-i-levevaner-og-mestring/"],
 }
 
 
@@ -71,6 +84,9 @@ def test_axe_finds_nothing_in_any_language(demo_site, page, language):
     for path in PAGES_IN_EVERY_LANGUAGE[language]:
         page.goto(demo_site(path))
         assert_no_axe_violations(page, f"{path} ({language})")
+    for path in NORDHORDLAND_PAGES[language]:
+        page.goto(demo_site.on(NORDHORDLAND, path))
+        assert_no_axe_violations(page, f"{NORDHORDLAND}{path} ({language})")
     if language == "se":
         # The publisher's lines stay Sami, inside a bokmål interface.
         page.goto(demo_site("/se" + INFORMATION))
@@ -95,4 +111,21 @@ def test_a_registration_in_nynorsk_takes_a_place_in_the_original(demo_site, page
     assert registration.offering_id == original.pk
     assert registration.group.offering_id == original.pk
     assert registration.page.url_path.endswith("/nar-hovudet-blir-ei-pine/pamelding/")
+    assert registration.language == "nn"
+
+
+def test_a_registration_on_the_second_site_takes_a_place_in_its_course(demo_site, page):
+    # Nordhordland's course, on its own host, in nynorsk: the page and form of the original text.
+    page.goto(demo_site.on(NORDHORDLAND, "/nn/kurs-i-levevanar-og-meistring/"))
+    expect(page.locator("html")).to_have_attribute("lang", "nn")
+    page.locator("#registration").get_by_role("link", name="Meld deg på").click()
+    expect(page).to_have_url(demo_site.on(NORDHORDLAND, "/nn/kurs-i-levevanar-og-meistring/pamelding/"))
+    fill_registration(page, name="Ola Nordhordland", email="ola@example.org", group="Knarvik")
+    page.get_by_label("Kva kommune bur du i?").select_option("Alver")
+    page.locator(".lms-form button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Du har fått plass")
+    registration = Registration.objects.get(email="ola@example.org")
+    original = OfferingPage.objects.get(slug="kurs-i-levevaner-og-mestring", locale__language_code="nb")
+    assert registration.offering_id == original.pk
+    assert registration.group.offering_id == original.pk
     assert registration.language == "nn"
