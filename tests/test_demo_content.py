@@ -145,8 +145,8 @@ def test_every_offering_is_live_through_a_published_revision(demo):
     for site in Site.objects.all():
         pages |= Page.objects.descendant_of(site.root_page, inclusive=True)
     hospital = Site.objects.get(is_default_site=True).root_page
-    assert Page.objects.descendant_of(hospital, inclusive=True).count() == 17
-    assert pages.count() == 17 + 8  # Nordhordland's catalogue and its seven pages
+    assert Page.objects.descendant_of(hospital, inclusive=True).count() == 18  # with the regional catalogue
+    assert pages.count() == 18 + 8  # Nordhordland's catalogue and its seven pages
     for page in pages:
         assert page.live, page.title
         assert page.live_revision_id is not None, page.title

@@ -21,26 +21,33 @@ LANGUAGES = {"nb": "", "nn": "/nn", "en": "/en", "se": "/se"}
 def path_in(language, path):
     """The address in `language` of the demo page at the bokmål address `path` (with any sub-route or
     query after the page's own address): its translation's own address, or its alias's."""
-    from wagtail.models import Locale, Page
+    from wagtail.models import Locale, Page, Site
 
     if language == "nb":
         return path
     path, _, query = path.partition("?")
     segments = [segment for segment in path.strip("/").split("/") if segment]
     locale = Locale.objects.get(language_code=language)
+    default_site = Site.objects.get(is_default_site=True)
+
+    def path_on_default_site(page):
+        # Page.url is a full URL once there are two sites; these paths are the default site's.
+        parts = page.get_url_parts()
+        return parts[2] if parts and parts[0] == default_site.pk else None
+
     for end in range(len(segments), -1, -1):
         own = "/" + "".join(f"{segment}/" for segment in segments[:end])
         page = next(
             (
                 page
                 for page in Page.objects.filter(locale__language_code="nb", depth__gt=1)
-                if page.url == own
+                if path_on_default_site(page) == own
             ),
             None,
         )
         if page is not None:
             rest = "".join(f"{segment}/" for segment in segments[end:])
-            return page.get_translation(locale).url + rest + (f"?{query}" if query else "")
+            return path_on_default_site(page.get_translation(locale)) + rest + (f"?{query}" if query else "")
     raise ValueError(f"no demo page at {path}")
 
 

@@ -28,7 +28,8 @@ def test_the_call_to_action_stays_in_reach_while_a_phone_scrolls(demo_site, page
 
 def test_each_offering_prints_on_one_page(demo_site, page):
     for offering in OfferingPage.objects.live().filter(locale__language_code="nb"):
-        page.goto(demo_site(offering.url))
+        site = offering.get_site()  # both sites' offerings, each on its own host
+        page.goto(demo_site.on(site.hostname, offering.get_url_parts()[2]))
         pdf = page.pdf(prefer_css_page_size=True)
         pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
         assert pages == 1, f"{offering.title}: {pages} pages"
