@@ -157,11 +157,12 @@ def _wait_until_healthy(site, server, timeout):
 
 
 def serve_site_at_port(environment, port):
-    """Give the demo's site the port visitors reach it on (the front's), so its pages' addresses, and the
-    purges, name the front."""
+    """Give the demo's default site the address visitors reach it on (the front's, 127.0.0.1), so its
+    pages' addresses, and the purges, name the front."""
     shell(
         environment,
-        f"from wagtail.models import Site\nSite.objects.filter(is_default_site=True).update(port={port})",
+        "from wagtail.models import Site\n"
+        f"Site.objects.filter(is_default_site=True).update(hostname='127.0.0.1', port={port})",
     )
 
 

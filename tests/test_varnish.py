@@ -91,7 +91,8 @@ for index, group in enumerate(groups):
     OfferingGroup.objects.filter(pk=group.pk).update(places=taken + (1 if index == 0 else 0))
 # Published from a fresh copy, so that the revision holds the groups as they are now.
 type(offering).objects.get(pk=offering.pk).save_revision().publish()
-print(offering.pk, offering.url, form.url)
+# Their paths on their site (with two sites, Page.url is a full address).
+print(offering.pk, offering.get_url_parts()[2], form.get_url_parts()[2])
 """
 
 
