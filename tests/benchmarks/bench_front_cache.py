@@ -52,7 +52,7 @@ OPEN_OFFERING = (
     "from lms_forms.models import RegistrationFormPage\n"
     "form = next(page for page in RegistrationFormPage.objects.live().order_by('path')\n"
     "            if page.offering.registration_state() == 'open')\n"
-    "print(form.offering.url)\n"
+    "print(form.offering.get_url_parts()[2])\n"  # its path (with two sites, Page.url is a full address)
 )
 
 
