@@ -49,7 +49,7 @@ def serve_form(page, request):
         if takes_registrations(offering, state):
             return page.render(request, FORM_TEMPLATE, form=page.get_form(page=page, user=request.user))
         return page.render(
-            request, FORM_TEMPLATE, form=None, **_opening_notice_context(page, offering, state)
+            request, FORM_TEMPLATE, form=None, **_opening_notice_context(page, request, offering, state)
         )
     if _rate_limited(request, "lms_forms.register"):
         return page.render(request, FORM_TEMPLATE, status=429, refusal="rate_limited")
@@ -97,7 +97,7 @@ def serve_confirmation(page, request, token):
         registration=registration,
         companion=_companion(registration),
         waiting_position=registration.waiting_position(),
-        cancel_path=page.url
+        cancel_path=page.get_url(request)
         + page.reverse_subpage("cancel", kwargs={"token": make_token(registration, CANCEL_SALT)}),
         calendar_url=_group_calendar_url(page, request, registration),
     )
@@ -159,32 +159,32 @@ def serve_offer(page, request, token):
 # The offering page links to it rather than carry it, so that page sets no cookie and stays cacheable.
 
 
-def _opening_notice_context(page, offering, state, form=None):
+def _opening_notice_context(page, request, offering, state, form=None):
     if not opening_notices.offers_notice(offering, state):
         return {}
     return {
         "notice_form": form or OpeningNoticeForm(auto_id="notice_%s"),
-        "notice_action": page.url + page.reverse_subpage("opening_notice"),
+        "notice_action": page.get_url(request) + page.reverse_subpage("opening_notice"),
     }
 
 
 def serve_opening_notice(page, request):
     """POST an email address to be told when registration opens; every address hears the same."""
     if request.method != "POST":
-        return HttpResponseRedirect(page.url)
+        return HttpResponseRedirect(page.get_url(request))
     if _rate_limited(request, "lms_forms.opening_notice"):
         return page.render(request, FORM_TEMPLATE, status=429, refusal="notice_rate_limited")
     offering = page.registration_offering(request)
     state = offering.registration_state() if offering else None
     if not opening_notices.offers_notice(offering, state):
         # Registration opened (or was called off) since the page was read: the form page says what now.
-        return HttpResponseRedirect(page.url)
+        return HttpResponseRedirect(page.get_url(request))
     form = OpeningNoticeForm(request.POST, auto_id="notice_%s")
     if not form.is_valid():
-        context = _opening_notice_context(page, offering, state, form=form)
+        context = _opening_notice_context(page, request, offering, state, form=form)
         return page.render(request, FORM_TEMPLATE, status=400, form=None, **context)
     opening_notices.subscribe(page, form.cleaned_data["email"], language=get_language() or "")
-    return HttpResponseRedirect(page.url + page.reverse_subpage("opening_notice_sent"))
+    return HttpResponseRedirect(page.get_url(request) + page.reverse_subpage("opening_notice_sent"))
 
 
 def serve_opening_notice_sent(page, request):

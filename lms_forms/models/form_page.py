@@ -431,7 +431,9 @@ class RegistrationFormPage(RendersTemplates, LmsPageMixin, RoutablePageMixin, Ab
         if form_submission is None:
             return self.render(request, status=409, form=self._refused_form)
         token = make_token(form_submission, CONFIRMATION_SALT)
-        return HttpResponseRedirect(self.url + self.reverse_subpage("confirmation", kwargs={"token": token}))
+        # The address on the visitor's own site, as they reached it (with several sites, `url` is absolute).
+        confirmation = self.reverse_subpage("confirmation", kwargs={"token": token})
+        return HttpResponseRedirect(self.get_url(request) + confirmation)
 
     def send_mail(self, form):
         """Wagtail's notification lists every answer; ours never does. The organiser's notice, without
