@@ -225,9 +225,16 @@ def registration_answers(form, email):
             if field.has_attr("required"):
                 data[name] = field.get("value", "on")
         elif field.name == "select":
-            options = [option["value"] for option in field.find_all("option") if option.get("value")]
-            if field.has_attr("required") and options:
-                data[name] = options[0]
+            # A browser sends the chosen option, or the first: an answer even when no choice is marked
+            # required; a required one with an empty first option gets the first real choice.
+            options = field.find_all("option")
+            chosen = next((option for option in options if option.has_attr("selected")), None)
+            values = [option.get("value", "") for option in options]
+            value = chosen.get("value", "") if chosen is not None else (values[0] if values else "")
+            if not value and field.has_attr("required"):
+                value = next((choice for choice in values if choice), "")
+            if options and not field.has_attr("multiple"):
+                data[name] = value
         else:
             data[name] = {
                 "name": "Kari Nordmann",

@@ -614,9 +614,11 @@ class OfferingPage(LmsPageMixin, RoutablePageMixin, Page):
 
     def get_cached_paths(self):
         """The page and its calendar files, for the front cache's purge (lms_pages.front_cache)."""
+        # `all()`, not a new query on the relation: once prefetched, modelcluster's manager would run it
+        # without its filter, over every offering's groups.
         groups = [
-            self.reverse_subpage("group_calendar", kwargs={"group_key": key})
-            for key in self.groups.values_list("key", flat=True)
+            self.reverse_subpage("group_calendar", kwargs={"group_key": group.key})
+            for group in self.groups.all()
         ]
         return ["/", self.reverse_subpage("calendar"), *groups]
 

@@ -60,24 +60,32 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 SETUP_CODE = """
 import json
+from wagtail.models import Site
 from lms_forms.models import RegistrationFormPage
 from lms_forms.services.locking import recount_places
-from lms_pages.models import CataloguePage, OfferingPage, Topic
-form = next(p for p in RegistrationFormPage.objects.live().order_by("path") if p.offering.registration_state() == "open")
-offering = form.offering
-OfferingPage.objects.filter(pk=offering.pk).update(waiting_list=True)
-group = offering.groups.order_by("sort_order", "pk").first()
-group.places = {places}
-group.save()
-recount_places([group.pk])
-catalogue = CataloguePage.objects.live().first()
-topics = list(Topic.objects.values_list("slug", flat=True)[:3])
-print(json.dumps({{
-    "catalogue": [catalogue.url, *(f"{{catalogue.url}}?topic={{slug}}" for slug in topics), f"{{catalogue.url}}?open=on"],
-    "offerings": [page.url for page in OfferingPage.objects.live()],
-    "form": form.url,
-    "group": group.pk,
-}}))
+from lms_pages.models import OfferingGroup, OfferingPage
+sites = []
+for site in Site.objects.order_by("-is_default_site", "hostname"):
+    root = site.root_page
+    forms = RegistrationFormPage.objects.live().descendant_of(root).order_by("path")
+    form = next(p for p in forms if p.offering.registration_state() == "open")
+    offering = form.offering
+    OfferingPage.objects.filter(pk=offering.pk).update(waiting_list=True)
+    group = OfferingGroup.objects.filter(offering=offering).order_by("sort_order", "pk").first()
+    group.places = {places}
+    group.save()
+    recount_places([group.pk])
+    offerings = list(OfferingPage.objects.live().descendant_of(root))
+    topics = sorted({{topic.slug for page in offerings for topic in page.topics.all()}})[:3]
+    catalogue = root.relative_url(site)
+    sites.append({{
+        "host": site.hostname,
+        "catalogue": [catalogue, *(f"{{catalogue}}?topic={{slug}}" for slug in topics), f"{{catalogue}}?open=on"],
+        "offerings": [page.relative_url(site) for page in offerings],
+        "form": form.relative_url(site),
+        "group": group.pk,
+    }})
+print(json.dumps({{"sites": sites}}))
 """
 
 CHECK_CODE = """
@@ -89,13 +97,13 @@ from lms_pages.models import GroupOccupancy, OfferingGroup
 group = OfferingGroup.objects.get(pk={group})
 occupancy = GroupOccupancy.objects.filter(group=group).first()
 registrations = Registration.objects.filter(group=group, email__startswith="last-")
-accepted = set(open("{accepted}").read().split())
+accepted_here = {{line.split()[1] for line in open("{accepted}").read().splitlines() if line.split()[0] == "{host}"}}
 stored = list(registrations.values_list("email", flat=True))
 print(json.dumps({{
     "places": group.places,
-    "accepted": len(accepted),
+    "accepted": len(accepted_here),
     "stored": len(stored),
-    "accepted_missing": len(accepted - set(stored)),
+    "accepted_missing": len(accepted_here - set(stored)),
     "doubled": len(stored) - len(set(stored)),
     "holding": Registration.objects.filter(group=group, status__in=HOLDS_PLACE).count(),
     "waiting": Registration.objects.filter(group=group, status="waiting").count(),
@@ -253,15 +261,19 @@ def main(argv=None):
             database_url,
             folder,
             redis_url=args.redis_url,
+            # The demo's two sites, each at its own host name.
+            DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,nordhordland.localhost",
             **(front if args.varnish else {"DJANGO_TRUSTED_PROXIES": "1"}),
         )
         prepare_demo(environment)
         if args.varnish:
             serve_site_at_port(environment, front_port)
         paths = json.loads(shell(environment, SETUP_CODE.format(places=args.places)).strip().splitlines()[-1])
-        print(
-            f"Demo loaded; {len(paths['offerings'])} offering pages (in all three languages); registering at {paths['form']}"
-        )
+        for site_paths in paths["sites"]:
+            print(
+                f"{site_paths['host']}: {len(site_paths['offerings'])} offering pages; registering at "
+                f"{site_paths['form']} (group {site_paths['group']})"
+            )
         with ExitStack() as stack:
             site = stack.enter_context(served(environment, folder, workers=args.workers))
             if args.varnish:
@@ -277,20 +289,35 @@ def main(argv=None):
             )
         accepted = Path(folder) / "accepted.txt"
         accepted.touch()
-        check_code = CHECK_CODE.format(group=paths["group"], accepted=accepted)
-        check = json.loads(shell(environment, check_code).strip().splitlines()[-1])
+        checks = {
+            site_paths["host"]: json.loads(
+                shell(
+                    environment,
+                    CHECK_CODE.format(group=site_paths["group"], accepted=accepted, host=site_paths["host"]),
+                )
+                .strip()
+                .splitlines()[-1]
+            )
+            for site_paths in paths["sites"]
+        }
 
     by_name = {row["Name"]: row for row in rows}
     failures = int(by_name["Aggregated"]["Failure Count"])
-    oversold = check["holding"] > check["places"] or check["places_taken"] > check["places"]
-    lost = check["accepted_missing"] or check["doubled"]
-    counts_off = (check["places_taken"], check["waiting_counted"]) != (check["holding"], check["waiting"])
-    print(
-        f"\nRegistrations: {check['accepted']} confirmed to visitors, {check['stored']} stored (the rest were "
-        f"sent as the run ended); {check['accepted_missing']} confirmed but missing, {check['doubled']} doubled. "
-        f"The group has {check['places']} places: {check['holding']} hold one, {check['waiting']} wait "
-        f"(its counts: {check['places_taken']} taken, {check['waiting_counted']} waiting)."
-    )
+    oversold = lost = counts_off = False
+    for host, check in checks.items():
+        oversold |= check["holding"] > check["places"] or check["places_taken"] > check["places"]
+        lost |= bool(check["accepted_missing"] or check["doubled"])
+        counts_off |= (check["places_taken"], check["waiting_counted"]) != (
+            check["holding"],
+            check["waiting"],
+        )
+        print(
+            f"\n{host}: {check['accepted']} registrations confirmed to visitors, {check['stored']} stored (the "
+            f"rest were sent as the run ended); {check['accepted_missing']} confirmed but missing, "
+            f"{check['doubled']} doubled. The group has {check['places']} places: {check['holding']} hold one, "
+            f"{check['waiting']} wait (its counts: {check['places_taken']} taken, {check['waiting_counted']} "
+            "waiting)."
+        )
     print(f"Errors: {failures}  {'OK' if not failures else 'FAILED'}")
     print(f"Oversold places: {'none  OK' if not oversold else 'YES  FAILED'}")
     print(f"Lost or doubled registrations: {'none  OK' if not lost else 'YES  FAILED'}")

@@ -5,8 +5,9 @@ the production settings read it) and, between pauses, reads the catalogue (plain
 offering pages, and now and then registers for the open offering the way a person does: read the form,
 take a few seconds to fill it in (the spam check's minimum fill time), send it, read the confirmation.
 
-The paths come from the environment (LMS_LOAD_PATHS, JSON: catalogue, offerings, form), written by the
-runner from the loaded demo.
+Each visitor reads one of the demo's sites (its host name in the Host header, as a load balancer passes
+it on). The sites and their paths come from the environment (LMS_LOAD_PATHS, JSON: {"sites": [{host,
+catalogue, offerings, form}]}), written by the runner from the loaded demo.
 """
 
 import json
@@ -24,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.production_site import registration_answers  # noqa: E402
 
-PATHS = json.loads(os.environ.get("LMS_LOAD_PATHS", '{"catalogue": ["/"], "offerings": ["/"], "form": "/"}'))
+SITES = json.loads(os.environ.get("LMS_LOAD_PATHS", '{"sites": []}'))["sites"]
 FILL_SECONDS = float(os.environ.get("LMS_LOAD_FILL_SECONDS", "3.2"))
-# Every registration the site accepted, one email address a line, for the runner to find in the database.
+# Every registration a site accepted, "host email" a line, for the runner to find in the database.
 ACCEPTED = os.environ.get("LMS_LOAD_ACCEPTED")
 
 
@@ -35,19 +36,20 @@ class Visitor(HttpUser):
 
     def on_start(self):
         address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-        self.headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": address}
+        self.site = random.choice(SITES)
+        self.headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": address, "Host": self.site["host"]}
 
     @task(5)
     def catalogue(self):
-        self.client.get(random.choice(PATHS["catalogue"]), headers=self.headers, name="catalogue")
+        self.client.get(random.choice(self.site["catalogue"]), headers=self.headers, name="catalogue")
 
     @task(3)
     def offering(self):
-        self.client.get(random.choice(PATHS["offerings"]), headers=self.headers, name="offering page")
+        self.client.get(random.choice(self.site["offerings"]), headers=self.headers, name="offering page")
 
     @task(1)
     def register(self):
-        form_page = self.client.get(PATHS["form"], headers=self.headers, name="registration form")
+        form_page = self.client.get(self.site["form"], headers=self.headers, name="registration form")
         form = BeautifulSoup(form_page.text, "html.parser").find("form", method="post")
         csrf = form_page.cookies.get("csrftoken")
         if form is None or csrf is None:
@@ -55,12 +57,12 @@ class Visitor(HttpUser):
         time.sleep(FILL_SECONDS)
         headers = {
             **self.headers,
-            "Origin": self.host.replace("http://", "https://"),
+            "Origin": f"https://{self.site['host']}",
             "Cookie": f"csrftoken={csrf}",
         }
         email = f"last-{uuid.uuid4().hex[:12]}@example.org"
         with self.client.post(
-            PATHS["form"],
+            self.site["form"],
             data=registration_answers(form, email),
             headers=headers,
             allow_redirects=False,
@@ -73,5 +75,5 @@ class Visitor(HttpUser):
                 return
         if ACCEPTED:
             with open(ACCEPTED, "a") as accepted:
-                accepted.write(email + "\n")
+                accepted.write(f"{self.site['host']} {email}\n")
         self.client.get(location, headers=self.headers, name="confirmation page")
