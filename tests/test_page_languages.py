@@ -7,6 +7,7 @@ the original's groups, and the language switcher and hreflang links go to each l
 
 import pytest
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.urls import reverse
 from wagtail.models import Locale, Page, Site
 from wagtail.test.utils.form_data import querydict_from_html
@@ -309,7 +310,9 @@ def test_a_translated_question_keeps_the_originals_name_for_its_answer(catalogue
 def test_participant_lists_are_the_originals(setup, client, admin_user, tmp_path):
     nynorsk = version(setup.offering, "nn")
     register_through(client, version(setup.page, "nn"), setup)
-    form = ImportForm()
+    request = RequestFactory().get("/admin/participants/import/")
+    request.user = admin_user
+    form = ImportForm(request=request)
     assert list(form.fields["offering"].queryset) == [OfferingPage.objects.get(pk=setup.offering.pk)]
 
     # The slug is shared by the original and its aliases; the command finds the original, and a

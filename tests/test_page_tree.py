@@ -12,6 +12,7 @@ from lms_pages.models import (
     CourseProgrammePage,
     InformationPage,
     OfferingPage,
+    RegionalCataloguePage,
 )
 from tests.factories import (
     BrochurePageFactory,
@@ -48,6 +49,7 @@ def test_a_catalogue_holds_offerings_information_pages_and_notices(catalogue):
         InformationPage,
         ConfidentialityNoticePage,
         AccessibilityStatementPage,
+        RegionalCataloguePage,
     }
     assert OfferingPage.can_create_at(catalogue)
     assert InformationPage.can_create_at(catalogue)
