@@ -487,8 +487,8 @@ TRANSLATED = [(*translation, HOST) for translation in TRANSLATED] + [
     (
         "nn",
         "/tilgjengelighetserklaering/",
-        "/nn/tilgjengeerklaering/",
-        "Tilgjengeerklæring",
+        "/nn/tilgjengelegheitserklaering/",
+        "Tilgjengelegheitserklæring",
         NORDHORDLAND_HOST,
     ),
 ]

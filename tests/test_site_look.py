@@ -201,7 +201,8 @@ def test_the_demo_shows_the_centres_own_contact_details_and_its_look(demo_site, 
     assert (settings.email, settings.phone) == ("lms@hnt.no", "74 09 89 85")
     assert (settings.address, settings.opening_hours) == ("", ""), "the seeds print neither"
     validate_brand_colour(settings.brand_colour)
-    assert get_image_model().objects.count() == 1, "loading again stores the logo once"
+    # Each site's wordmark, once.
+    assert get_image_model().objects.count() == 2, "loading again stores the logos once"
     assert settings.logo.is_svg()
 
     for path in ["/", "/personvern/", "/tilgjengelighetserklaering/"]:
