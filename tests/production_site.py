@@ -200,12 +200,14 @@ def varnish(backend_url, port, folder):
 
 
 def open_form_path(environment):
-    """The URL path of the demo's first registration form that is open."""
+    """The URL path, on the default site, of the demo's first registration form there that is open."""
     code = (
+        "from wagtail.models import Site\n"
         "from lms_forms.models import RegistrationFormPage\n"
-        "for page in RegistrationFormPage.objects.live().order_by('path'):\n"
+        "site = Site.objects.get(is_default_site=True)\n"
+        "for page in RegistrationFormPage.objects.live().descendant_of(site.root_page).order_by('path'):\n"
         "    if page.offering.registration_state() == 'open':\n"
-        "        print(page.url); break\n"
+        "        print(page.relative_url(site)); break\n"
     )
     return shell(environment, code).strip()
 
