@@ -22,7 +22,7 @@ from ..models import GroupSession, OfferingPage
 from ..models.base import without_restricted
 from .cards import load_offerings, render_cards
 from .facets import CHOICE_FACETS, facet_counts
-from .filters import SORT_CHOICES, CatalogueFilter, filter_offerings, next_starts
+from .filters import DEFAULT_SORT, SORT_CHOICES, CatalogueFilter, filter_offerings, next_starts
 
 # Far enough ahead to mean "nothing scheduled"; the content version still drops the entry on any change.
 NOTHING_SCHEDULED = datetime.datetime.max.replace(tzinfo=datetime.UTC)
@@ -154,39 +154,42 @@ class CatalogueListing:
         form = self.filters.form
         if not self.filters.is_bound or not form.is_valid():
             return []
-        chips = []
-        pairs = [
-            (key, value)
-            for key, values in self.request.GET.lists()
-            for value in values
-            if key not in ("page", "sort")
-        ]
-        for name, value in form.cleaned_data.items():
-            if name == "sort" or value in (None, "", [], False):
-                continue
-            field = form.fields[name]
-            choices = {str(key): label for key, label in getattr(field, "choices", [])}
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, bool):
-                    text = str(field.label)
-                elif isinstance(item, datetime.date):
-                    text = f"{field.label} {local_format(item, 'date')}"
-                elif name == "q":
-                    text = f"«{item}»"
-                else:
-                    text = str(choices.get(str(item), item))
-                # The value as the query string holds it; None drops every value of the field (a
-                # search, a date, a tick box: one value each).
-                single = name == "q" or isinstance(item, (bool, datetime.date))
-                raw = None if single else str(item)
-                remaining = [
-                    (key, val) for key, val in pairs if not (key == name and (raw is None or val == raw))
-                ]
-                if self.filters.order != "date":
-                    remaining.append(("sort", self.filters.order))
-                url = self.request.path + ("?" + urlencode(remaining) if remaining else "")
-                chips.append({"name": name, "label": text, "url": url})
-        return chips
+        return choice_chips(form, self.request, self.filters.order)
+
+
+def choice_chips(form, request, order):
+    """Each choice in use of a valid catalogue form, with the address of the page without it (the order
+    kept unless it is the default). The regional catalogue's too."""
+    chips = []
+    pairs = [
+        (key, value) for key, values in request.GET.lists() for value in values if key not in ("page", "sort")
+    ]
+    for name, value in form.cleaned_data.items():
+        if name == "sort" or value in (None, "", [], False):
+            continue
+        field = form.fields[name]
+        choices = {str(key): label for key, label in getattr(field, "choices", [])}
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, bool):
+                text = str(field.label)
+            elif isinstance(item, datetime.date):
+                text = f"{field.label} {local_format(item, 'date')}"
+            elif name == "q":
+                text = f"«{item}»"
+            else:
+                text = str(choices.get(str(item), item))
+            # The value as the query string holds it; None drops every value of the field (a search, a
+            # date, a tick box: one value each).
+            single = name == "q" or isinstance(item, (bool, datetime.date))
+            raw = None if single else str(item)
+            remaining = [
+                (key, val) for key, val in pairs if not (key == name and (raw is None or val == raw))
+            ]
+            if order != DEFAULT_SORT:
+                remaining.append(("sort", order))
+            url = request.path + ("?" + urlencode(remaining) if remaining else "")
+            chips.append({"name": name, "label": text, "url": url})
+    return chips
 
 
 def changes_at(catalogue, now):

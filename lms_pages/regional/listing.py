@@ -14,14 +14,13 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .. import languages
-from ..catalogue.filters import SORT_CHOICES
+from ..catalogue.filters import DEFAULT_SORT, SORT_CHOICES
+from ..catalogue.listing import choice_chips
 from ..content_cache import get_or_build
-from ..formats import local_format
 from ..models.choices import RegistrationState
 from ..models.regional import FeedCopy
 
@@ -243,7 +242,7 @@ class RegionalListing:
         self.form = RegionalFilterForm(request.GET or None, entries=self.entries)
         valid = self.form.is_bound and self.form.is_valid()
         self.choices = self.form.cleaned_data if valid else {}
-        self.order = self.choices.get("sort") or "date"
+        self.order = self.choices.get("sort") or DEFAULT_SORT
 
     def results(self):
         found = [entry for entry in self.entries if _matches(entry, self.choices, self.now)]
@@ -353,31 +352,7 @@ class RegionalListing:
 
     def chips(self):
         """Each choice in use, with the address of the page without it."""
-        if not self.choices:
-            return []
-        pairs = [
-            (key, value) for key, values in self.request.GET.lists() for value in values if key != "page"
-        ]
-        chips = []
-        for name, value in self.choices.items():
-            if name == "sort" or value in (None, "", [], False):
-                continue
-            field = self.form.fields[name]
-            labels = {str(key): label for key, label in getattr(field, "choices", [])}
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, bool):
-                    text = str(field.label)
-                elif isinstance(item, datetime.date):
-                    text = f"{field.label} {local_format(item, 'date')}"
-                elif name == "q":
-                    text = f"«{item}»"
-                else:
-                    text = str(labels.get(str(item), item))
-                single = name == "q" or isinstance(item, (bool, datetime.date))
-                remaining = [(k, v) for k, v in pairs if not (k == name and (single or v == str(item)))]
-                url = self.request.path + ("?" + urlencode(remaining) if remaining else "")
-                chips.append({"name": name, "label": text, "url": url})
-        return chips
+        return choice_chips(self.form, self.request, self.order) if self.choices else []
 
 
 @dataclass(frozen=True)
